@@ -1,0 +1,84 @@
+"""UTCTimestamp (YYYYMMDD-HH:MM:SS.sss) to and from integer nanoseconds.
+
+Pure arithmetic on the value passed in; nothing here reads a clock. The
+second-resolution prefix is cached, since consecutive messages share it.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["format_ns", "parse_ns", "NS"]
+
+NS = 1_000_000_000
+_DAY_NS = 86_400 * NS
+
+_format_cache: list[object] = [None, b""]
+_parse_cache: dict[bytes, int] = {}
+_TS = re.compile(rb"(\d{4})(\d{2})(\d{2})-(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?\Z")
+
+
+def _days_from_civil(y: int, m: int, d: int) -> int:
+    y -= m <= 2
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def _civil_from_days(z: int) -> tuple[int, int, int]:
+    z += 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = mp + (3 if mp < 10 else -9)
+    return yoe + era * 400 + (m <= 2), m, d
+
+
+def format_ns(now_ns: int, precision: int = 3) -> bytes:
+    """`now_ns` (ns since the Unix epoch, UTC) as a FIX UTCTimestamp."""
+    sec, frac = divmod(now_ns, NS)
+    cache = _format_cache
+    if cache[0] != sec:
+        days, rem = divmod(sec, 86_400)
+        y, m, d = _civil_from_days(days)
+        hh, rem = divmod(rem, 3600)
+        mm, ss = divmod(rem, 60)
+        cache[0] = sec
+        cache[1] = b"%04d%02d%02d-%02d:%02d:%02d" % (y, m, d, hh, mm, ss)
+    prefix: bytes = cache[1]  # type: ignore[assignment]
+    if precision == 0:
+        return prefix
+    if precision == 3:
+        return prefix + b".%03d" % (frac // 1_000_000)
+    if precision == 6:
+        return prefix + b".%06d" % (frac // 1_000)
+    return prefix + b".%09d" % frac
+
+
+def parse_ns(value: bytes) -> int | None:
+    """A UTCTimestamp as ns since the epoch, or None if it is not one."""
+    head = value[:17]
+    base = _parse_cache.get(head)
+    if base is None:
+        m = _TS.match(value)
+        if m is None:
+            return None
+        y, mo, d, hh, mi, ss = (int(g) for g in m.groups()[:6])
+        if not (1 <= mo <= 12 and 1 <= d <= 31 and hh < 24 and mi < 60 and ss <= 60):
+            return None
+        base = (_days_from_civil(y, mo, d) * 86_400 + hh * 3600 + mi * 60 + ss) * NS
+        if len(_parse_cache) > 4096:
+            _parse_cache.clear()
+        _parse_cache[head] = base
+    rest = value[17:]
+    if not rest:
+        return base
+    if rest[:1] != b"." or not rest[1:].isdigit() or len(rest) > 10:
+        return None
+    digits = rest[1:]
+    return base + int(digits) * 10 ** (9 - len(digits))

@@ -1,0 +1,23 @@
+# Sourced by scripts/up, scripts/test and scripts/bench: make .venv and install
+# the project into it when it is missing or pyproject.toml changed.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+py="${PYTHON:-python3}"
+if ! "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "oms-fix needs Python 3.11 or newer; $py is $("$py" --version 2>&1)" >&2
+  exit 1
+fi
+if [[ ! -x .venv/bin/python ]]; then
+  echo "creating .venv with $("$py" --version)" >&2
+  "$py" -m venv .venv
+fi
+stamp=.venv/.installed
+want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+if [[ ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
+  echo "installing oms-fix and its dependencies into .venv" >&2
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e ".[test]"
+  echo "$want" > "$stamp"
+fi
+export PATH="$root/.venv/bin:$PATH"
