@@ -1,0 +1,183 @@
+"""A sans-IO Session driven over one asyncio transport.
+
+The loop is the one every runtime shares: bytes in, session events out to the
+application, bytes the session produced out to the socket, after the store has
+made them durable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Protocol
+
+from ..fix.codec import Message, Value
+from ..fix.events import AppMessage, Disconnect, LoggedOn, LoggedOut, Note
+from ..fix.session import Session, Status
+from .clock import Clock
+from .msglog import NullLog, SessionLog
+
+__all__ = ["Application", "SessionConnection", "NullApplication"]
+
+# A peer that stops reading while we keep writing is cut off past this.
+WRITE_BUFFER_LIMIT = 32 << 20
+
+
+class Application(Protocol):
+    """What the runtime calls; QuickFIX's callbacks, minus admin-message hooks."""
+
+    def on_logon(self, conn: "SessionConnection") -> None: ...
+    def on_logout(self, conn: "SessionConnection", reason: str) -> None: ...
+    def on_message(self, conn: "SessionConnection", msg: Message) -> None: ...
+
+
+class NullApplication:
+    def on_logon(self, conn: "SessionConnection") -> None:
+        pass
+
+    def on_logout(self, conn: "SessionConnection", reason: str) -> None:
+        pass
+
+    def on_message(self, conn: "SessionConnection", msg: Message) -> None:
+        pass
+
+
+class SessionConnection:
+    """One session bound to one live transport (or to none, between connections)."""
+
+    def __init__(self, session: Session, app: Application, clock: Clock, log: SessionLog | NullLog,
+                 loop: asyncio.AbstractEventLoop):
+        self.session = session
+        self.app = app
+        self.clock = clock
+        self.log = log
+        self.loop = loop
+        self.transport: asyncio.Transport | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at: int | None = None
+        self.closed = loop.create_future()
+
+    @property
+    def session_id(self) -> str:
+        return self.session.config.session_id
+
+    @property
+    def connected(self) -> bool:
+        return self.transport is not None
+
+    # --------------------------------------------------------------- transport
+    def attach(self, transport: asyncio.Transport, initial: bytes = b"") -> None:
+        self.transport = transport
+        if self.closed.done():
+            self.closed = self.loop.create_future()
+        now = self.clock.now_ns()
+        peer = transport.get_extra_info("peername")
+        self.log.event("info", f"connected {peer}", now)
+        self.session.on_connect(now)
+        if initial:
+            self.log.incoming(initial, now)
+            self.session.receive_data(initial, now)
+        self._pump(now)
+
+    def data_received(self, data: bytes) -> None:
+        now = self.clock.now_ns()
+        self.log.incoming(data, now)
+        self.session.receive_data(data, now)
+        self._pump(now)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        now = self.clock.now_ns()
+        self.transport = None
+        self._cancel_timer()
+        self.session.on_disconnect(now, str(exc) if exc else "connection closed")
+        self._pump(now)
+        self.session.store.flush()
+        self.log.flush()
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+    # ------------------------------------------------------------ application
+    def send(self, msg_type: Value, body: bytes | list[tuple[int, Value]]) -> None:
+        """Send an application message now, or hold it until the next Logon."""
+        now = self.clock.now_ns()
+        self._write(self.session.send(msg_type, body, now), now)
+        self._schedule(now)
+
+    def business_reject(self, ref: Message, reason: int, text: str, ref_id: bytes | None = None) -> None:
+        now = self.clock.now_ns()
+        self._write(self.session.business_reject(ref, reason, text, now, ref_id), now)
+
+    def logout(self, text: str = "") -> None:
+        now = self.clock.now_ns()
+        self.session.logout(now, text)
+        self._pump(now)
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+    # -------------------------------------------------------------- internals
+    def _write(self, data: bytes, now: int) -> None:
+        if not data:
+            return
+        # Durable first: nothing reaches the peer that a restart would forget.
+        self.session.store.flush()
+        self.log.outgoing(data, now)
+        t = self.transport
+        if t is None:
+            return
+        t.write(data)
+        if t.get_write_buffer_size() > WRITE_BUFFER_LIMIT:
+            self.log.event("error", "peer is not reading; closing the connection", now)
+            t.abort()
+
+    def _pump(self, now: int) -> None:
+        session = self.session
+        app = self.app
+        self._write(session.data_to_send(), now)
+        while (ev := session.next_event()) is not None:
+            match ev:
+                case AppMessage(message=msg):
+                    app.on_message(self, msg)
+                case Note(level=level, text=text):
+                    self.log.event(level, text, now)
+                case LoggedOn():
+                    self.log.event("info", "logon complete", now)
+                    app.on_logon(self)
+                case LoggedOut(reason=reason):
+                    app.on_logout(self, reason)
+                case Disconnect():
+                    self._write(session.data_to_send(), now)
+                    if self.transport is not None:
+                        self.transport.close()
+            self._write(session.data_to_send(), now)
+        self.log.flush()
+        self._schedule(now)
+
+    def _schedule(self, now: int) -> None:
+        if self.session.status is Status.DISCONNECTED or self.transport is None:
+            self._cancel_timer()
+            return
+        due = self.session.next_deadline()
+        if due is None:
+            self._cancel_timer()
+            return
+        # A timer that fires early costs one on_timer call; rescheduling on every
+        # message would cost more, so only move it earlier.
+        if self._timer is not None and self._timer_at is not None and self._timer_at <= due:
+            return
+        self._cancel_timer()
+        self._timer_at = due
+        self._timer = self.loop.call_later(max(0.0, (due - now) / 1e9), self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self._timer_at = None
+        now = self.clock.now_ns()
+        self.session.on_timer(now)
+        self._pump(now)
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = None
+        self._timer_at = None

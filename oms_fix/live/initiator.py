@@ -1,0 +1,128 @@
+"""An asyncio FIX initiator: connect, log on, reconnect with backoff."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Callable
+
+from ..fix.session import Session, Status
+from .clock import Clock, LiveClock
+from .connection import Application, SessionConnection
+from .msglog import NullLog, SessionLog
+
+__all__ = ["FixInitiator"]
+
+
+class _InitiatorProtocol(asyncio.Protocol):
+    def __init__(self, conn: SessionConnection):
+        self.conn = conn
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.conn.attach(transport)
+
+    def data_received(self, data: bytes) -> None:
+        self.conn.data_received(data)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.conn.connection_lost(exc)
+
+
+class FixInitiator:
+    """Keeps one session connected to host:port until `stop()`.
+
+    Reconnects after any disconnect, waiting `backoff_s` doubled per failed
+    attempt up to `max_backoff_s`; a connection that reached Logon resets it.
+    """
+
+    def __init__(self, session: Session, app: Application, host: str, port: int, clock: Clock | None = None,
+                 log_dir: Path | None = None, message_log: bool = True, backoff_s: float = 0.5,
+                 max_backoff_s: float = 30.0, reconnect: bool = True, on_note: Callable[[str], None] | None = None):
+        self.session = session
+        self.app = app
+        self.host = host
+        self.port = port
+        self.clock = clock or LiveClock()
+        self.backoff_s = backoff_s
+        self.max_backoff_s = max_backoff_s
+        self.reconnect = reconnect
+        self._on_note = on_note
+        sid = session.config.session_id
+        self.log = SessionLog(log_dir, sid, message_log) if log_dir else NullLog()
+        self.conn: SessionConnection | None = None
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._logged_on = asyncio.Event()
+
+    def note(self, text: str) -> None:
+        self.log.event("info", text, self.clock.now_ns())
+        if self._on_note is not None:
+            self._on_note(text)
+
+    def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.conn = SessionConnection(self.session, _Tap(self.app, self._logged_on), self.clock, self.log, loop)
+        self._task = loop.create_task(self._run())
+
+    async def wait_logged_on(self, timeout_s: float | None = None) -> None:
+        await asyncio.wait_for(self._logged_on.wait(), timeout_s)
+
+    async def _run(self) -> None:
+        assert self.conn is not None
+        loop = asyncio.get_running_loop()
+        delay = self.backoff_s
+        while not self._stopping:
+            self._logged_on.clear()
+            try:
+                await loop.create_connection(lambda: _InitiatorProtocol(self.conn), self.host, self.port)  # type: ignore[arg-type]
+            except OSError as e:
+                self.note(f"connect to {self.host}:{self.port} failed: {e}; retrying in {delay:g}s")
+            else:
+                await self.conn.closed
+                if self.session.store.next_target > 1 and self._logged_on.is_set():
+                    delay = self.backoff_s
+            if self._stopping or not self.reconnect:
+                break
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, self.max_backoff_s)
+
+    async def stop(self, timeout_s: float = 2.0) -> None:
+        """Log out (case 12), wait for the reply up to `timeout_s`, close."""
+        self._stopping = True
+        conn = self.conn
+        if conn is not None and conn.connected:
+            if self.session.status is Status.ACTIVE:
+                conn.logout("initiator shutting down")
+                try:
+                    await asyncio.wait_for(asyncio.shield(conn.closed), timeout_s)
+                except asyncio.TimeoutError:
+                    pass
+            conn.close()
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        self.session.store.flush()
+        self.session.store.close()
+        self.log.close()
+
+
+class _Tap:
+    """Passes callbacks through and marks the logon for `wait_logged_on`."""
+
+    def __init__(self, app: Application, logged_on: asyncio.Event):
+        self.app = app
+        self.logged_on = logged_on
+
+    def on_logon(self, conn: SessionConnection) -> None:
+        self.logged_on.set()
+        self.app.on_logon(conn)
+
+    def on_logout(self, conn: SessionConnection, reason: str) -> None:
+        self.app.on_logout(conn, reason)
+
+    def on_message(self, conn, msg) -> None:  # type: ignore[no-untyped-def]
+        self.app.on_message(conn, msg)
