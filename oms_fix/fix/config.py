@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -45,7 +46,7 @@ class SessionConfig:
 
 
 def hash_password(password: str, salt: str | None = None) -> str:
-    salt = salt if salt is not None else hashlib.sha256(password.encode()).hexdigest()[:16]
+    salt = salt if salt is not None else secrets.token_hex(8)
     digest = hashlib.sha256((salt + password).encode()).hexdigest()
     return f"sha256:{salt}:{digest}"
 

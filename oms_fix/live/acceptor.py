@@ -32,8 +32,7 @@ class _AcceptorProtocol(asyncio.Protocol):
         self._logon_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = transport  # type: ignore[assignment]
         self.acceptor._protocols.add(self)
         self._logon_timer = asyncio.get_running_loop().call_later(self.acceptor.logon_timeout_s, self._no_logon)
 

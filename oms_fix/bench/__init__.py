@@ -1,0 +1,1 @@
+"""Benchmarks behind `oms-fix bench`: each figure beside its reference, measured in the same run."""

@@ -1,0 +1,1 @@
+"""The `oms-fix` subcommands, one module each."""

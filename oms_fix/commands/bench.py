@@ -1,0 +1,90 @@
+"""Measure oms-fix against its references, in the same run, and report ratios.
+
+Figures (keys of --json):
+  codec_parse_msgs_per_s, codec_parse_vs_simplefix   parse NOS and ER, reading their fields
+  codec_encode_vs_simplefix                          encode an ExecutionReport
+  session_echo_msgs_per_s, session_echo_vs_quickfix  20,000 NOS pipelined, one ER each
+  session_echo_p50_us, session_echo_p99_us           round trip at a paced 5,000 NOS/s
+
+The machine is shared and noisy: each figure is the best of a few runs, and
+the ratios against simplefix and QuickFIX measured alongside are what to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+from ..live.loop import loop_name, run as run_loop
+
+HELP = "run the benchmarks (--quick for a smoke run)"
+
+# (key, bar, higher is better) as the issues state them.
+BARS = [
+    ("codec_parse_vs_simplefix", 15.0, True),
+    ("codec_encode_vs_simplefix", 10.0, True),
+    ("session_echo_vs_quickfix", 5.0, True),
+    ("session_echo_p99_us", 500.0, False),
+]
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", type=Path, metavar="FILE", help="write the figures as JSON here")
+    p.add_argument("--quick", action="store_true", help="small counts: checks that everything runs, figures are rough")
+    p.add_argument("--only", choices=["codec", "session"], action="append", help="run only these parts (repeatable)")
+
+
+def _progress(text: str) -> None:
+    print(f"  ... {text}", file=sys.stderr, flush=True)
+
+
+def collect(quick: bool, only: list[str] | None) -> dict[str, object]:
+    parts = only or ["codec", "session"]
+    out: dict[str, object] = {
+        "quick": quick,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "event_loop": loop_name(),
+        "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    if "codec" in parts:
+        from ..bench import codec_bench
+
+        _progress("codec: ours vs simplefix")
+        out.update(codec_bench.run(quick))
+    if "session" in parts:
+        from ..bench import session_bench
+
+        out.update(run_loop(session_bench.run_async(quick, _progress)))
+    return out
+
+
+def report(figures: dict[str, object]) -> str:
+    lines = []
+    for key, value in figures.items():
+        if isinstance(value, float):
+            lines.append(f"{key:40s} {value:14,.2f}")
+        else:
+            lines.append(f"{key:40s} {value!s:>14}")
+    lines.append("")
+    for key, bar, higher in BARS:
+        if key in figures:
+            v = float(figures[key])  # type: ignore[arg-type]
+            ok = v >= bar if higher else v <= bar
+            lines.append(f"{'meets' if ok else 'MISSES'} bar: {key} {'>=' if higher else '<='} {bar:g} (got {v:,.2f})")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    figures = collect(args.quick, args.only)
+    print(report(figures))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+        print(f"wrote {args.json}")
+    return 0

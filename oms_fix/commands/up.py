@@ -1,0 +1,116 @@
+"""Run oms-fix: the client FIX acceptor and the drop copy acceptor.
+
+What runs today is the FIX engine: clients log on to 127.0.0.1:9878 as
+CLIENT1..CLIENT4 (or a --accept pattern) and hold a conformant FIX 4.4 session
+(heartbeats, resends, sequence numbers kept across restarts). The OMS behind
+it is not built yet: every application message is answered with a
+BusinessMessageReject, BusinessRejectReason 4 (application not available).
+Ctrl-C or SIGTERM logs every session out and flushes the stores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from pathlib import Path
+
+from ..fix.registry import SessionRegistry
+from ..live.acceptor import FixAcceptor
+from ..live.connection import SessionConnection
+from ..live.loop import run as run_loop
+from ..settings import ConfigError, OmsSettings, Pattern, load_settings
+from ..fix.codec import Message
+from ..live.stores import file_store_factory
+
+HELP = "run the system (today: the FIX acceptors)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, help="OMS config file (default: config/oms.yaml)")
+    p.add_argument("--state-dir", help="where stores and logs live (default: var/; env OMS_FIX_STATE_DIR)")
+    p.add_argument("--port", type=int, help="client acceptor port (default 9878; env OMS_FIX_CLIENT_PORT)")
+    p.add_argument("--drop-copy-port", type=int, help="drop copy port (default 9879; env OMS_FIX_DROP_COPY_PORT)")
+    p.add_argument("--accept", action="append", default=[], metavar="GLOB=ACCOUNT",
+                   help="accept any SenderCompID matching GLOB as a session trading for ACCOUNT (repeatable)")
+
+
+class NotYetApplication:
+    """Holds the sessions; refuses business it cannot do yet, saying why."""
+
+    def on_logon(self, conn: SessionConnection) -> None:
+        print(f"  {conn.session.config.target_comp_id} logged on", flush=True)
+
+    def on_logout(self, conn: SessionConnection, reason: str) -> None:
+        print(f"  {conn.session.config.target_comp_id} logged out: {reason}", flush=True)
+
+    def on_message(self, conn: SessionConnection, msg: Message) -> None:
+        conn.business_reject(msg, 4, "Application not available: the OMS order handling is not built yet",
+                             msg.get(11))
+
+
+def _settings(args: argparse.Namespace) -> OmsSettings:
+    overrides: dict[str, object] = {}
+    if args.state_dir:
+        overrides["state_dir"] = args.state_dir
+    if args.port is not None:
+        overrides["clients.port"] = args.port
+    if args.drop_copy_port is not None:
+        overrides["drop_copy.port"] = args.drop_copy_port
+    settings = load_settings(args.config, overrides)
+    for spec in args.accept:
+        glob, sep, account = spec.partition("=")
+        if not glob or not sep or not account:
+            raise ConfigError(f"--accept {spec!r}: expected GLOB=ACCOUNT, e.g. 'CLT*=ACC001'")
+        settings.clients.patterns.append(Pattern(pattern=glob, account=account))
+    return settings
+
+
+async def serve(settings: OmsSettings) -> None:
+    state = settings.state_dir
+    fix = settings.fix
+    acceptors = []
+    for name, acc_settings in (("clients", settings.clients), ("drop copy", settings.drop_copy)):
+        registry = SessionRegistry(file_store_factory(state / "fix" / "store"), max_message_size=fix.max_message_size)
+        for cfg in acc_settings.session_configs(fix):
+            registry.add(cfg)
+        for pattern, template in acc_settings.pattern_configs(fix):
+            registry.add_pattern(pattern, template)
+        acc = FixAcceptor(registry, NotYetApplication(), acc_settings.host, acc_settings.port,
+                          log_dir=state / "fix" / "log", message_log=fix.message_log,
+                          max_message_size=fix.max_message_size,
+                          on_note=lambda text, n=name: print(f"  [{n}] {text}", flush=True))
+        try:
+            await acc.start()
+        except OSError as e:
+            for a in acceptors:
+                await a.stop()
+            raise ConfigError(f"cannot listen on {acc_settings.host}:{acc_settings.port} for {name}: {e.strerror}") from None
+        acceptors.append(acc)
+        ids = ", ".join(c.target_comp_id for c in acc_settings.sessions)
+        pats = ", ".join(f"{p.pattern} ({p.account})" for p in acc_settings.patterns)
+        print(f"FIX 4.4 {name} acceptor on {acc.describe()} as {acc_settings.sender_comp_id}: "
+              f"sessions {ids or 'none'}{'; patterns ' + pats if pats else ''}", flush=True)
+    print(f"state in {state.resolve()} (stores {state / 'fix' / 'store'}, logs {state / 'fix' / 'log'})")
+    print("not yet running: OMS order handling, venues, REST API; application messages get "
+          "BusinessMessageReject 380=4. Ctrl-C to stop.", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    print("stopping: logging sessions out", flush=True)
+    for acc in acceptors:
+        await acc.stop()
+    print("stopped; stores flushed", flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = _settings(args)
+        run_loop(serve(settings))
+    except ConfigError as e:
+        print(f"oms-fix up: {e}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,129 @@
+"""The OMS configuration file (config/oms.yaml): load, check, override.
+
+Errors name the file, the key and what is wrong, e.g.
+`config/oms.yaml: clients.port: Input should be a valid integer`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .fix.config import SessionConfig
+
+__all__ = ["OmsSettings", "ConfigError", "load_settings", "DEFAULT_CONFIG"]
+
+DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "config" / "oms.yaml"
+
+
+class ConfigError(Exception):
+    pass
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FixSettings(_Model):
+    heartbeat_s: int = Field(30, ge=0)
+    sending_time_tolerance_s: float = Field(120.0, gt=0)
+    message_log: bool = True
+    max_message_size: int = Field(1 << 20, ge=1024)
+
+
+class Counterparty(_Model):
+    target_comp_id: str = Field(min_length=1)
+    account: str | None = None
+    username: str | None = None
+    password: str | None = None
+    heartbeat_s: int | None = Field(None, ge=0)
+
+
+class Pattern(_Model):
+    pattern: str = Field(min_length=1)
+    account: str | None = None
+
+
+class AcceptorSettings(_Model):
+    host: str = "127.0.0.1"
+    port: int = Field(9878, ge=0, le=65535)
+    sender_comp_id: str = Field("OMS", min_length=1)
+    sessions: list[Counterparty] = []
+    patterns: list[Pattern] = []
+
+    @field_validator("sessions")
+    @classmethod
+    def _unique(cls, v: list[Counterparty]) -> list[Counterparty]:
+        ids = [s.target_comp_id for s in v]
+        dup = {i for i in ids if ids.count(i) > 1}
+        if dup:
+            raise ValueError(f"target_comp_id listed twice: {', '.join(sorted(dup))}")
+        return v
+
+    def session_configs(self, fix: FixSettings) -> list[SessionConfig]:
+        return [self._config(s.target_comp_id, s.account, fix, s) for s in self.sessions]
+
+    def pattern_configs(self, fix: FixSettings) -> list[tuple[str, SessionConfig]]:
+        return [(p.pattern, self._config("*", p.account, fix, None)) for p in self.patterns]
+
+    def _config(self, target: str, account: str | None, fix: FixSettings, cp: Counterparty | None) -> SessionConfig:
+        return SessionConfig(
+            sender_comp_id=self.sender_comp_id, target_comp_id=target, role="acceptor",
+            heartbeat_s=(cp.heartbeat_s if cp and cp.heartbeat_s is not None else fix.heartbeat_s),
+            sending_time_tolerance_s=fix.sending_time_tolerance_s,
+            username=cp.username if cp else None, password=cp.password if cp else None, account=account)
+
+
+class OmsSettings(_Model):
+    state_dir: Path = Path("var")
+    fix: FixSettings = FixSettings()
+    clients: AcceptorSettings = AcceptorSettings(sessions=[Counterparty(target_comp_id=f"CLIENT{i}", account=f"ACC00{i}")
+                                                           for i in range(1, 5)])
+    drop_copy: AcceptorSettings = AcceptorSettings(port=9879, sessions=[Counterparty(target_comp_id="DROPCOPY")])
+
+
+def _describe(path: Path, e: ValidationError) -> str:
+    lines = []
+    for err in e.errors():
+        key = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in err["loc"]).replace(".[", "[")
+        lines.append(f"{path}: {key or '(top level)'}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = None) -> OmsSettings:
+    """Read `path` (default config/oms.yaml), then apply env and flag overrides.
+
+    Environment: OMS_FIX_STATE_DIR, OMS_FIX_CLIENT_PORT, OMS_FIX_DROP_COPY_PORT,
+    OMS_FIX_COMP_ID. `overrides` (from flags) win over the environment.
+    """
+    path = path or DEFAULT_CONFIG
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML: {e}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of keys, not {type(data).__name__}")
+    env = {
+        "state_dir": os.environ.get("OMS_FIX_STATE_DIR"),
+        "clients.port": os.environ.get("OMS_FIX_CLIENT_PORT"),
+        "drop_copy.port": os.environ.get("OMS_FIX_DROP_COPY_PORT"),
+        "clients.sender_comp_id": os.environ.get("OMS_FIX_COMP_ID"),
+    }
+    for key, value in {**env, **(overrides or {})}.items():
+        if value is None:
+            continue
+        node = data
+        *parents, leaf = key.split(".")
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[leaf] = value
+    try:
+        return OmsSettings.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(_describe(path, e)) from None
