@@ -30,6 +30,7 @@ class _AcceptorProtocol(asyncio.Protocol):
         self._buf = b""
         self._parser = FixParser(acceptor.max_message_size)
         self._logon_timer: asyncio.TimerHandle | None = None
+        self._garbled = 0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -49,19 +50,29 @@ class _AcceptorProtocol(asyncio.Protocol):
             self.conn.data_received(data)
             return
         self._buf += data
-        self._parser.feed(data)
+        parser = self._parser
+        parser.feed(data)
         while True:
-            item = self._parser.next_message()
+            item = parser.next_message()
             if item is None:
+                # What the parser still holds is a suffix of all bytes fed; the
+                # rest was skipped as garbage and need not be kept.
+                self._buf = self._buf[len(self._buf) - parser.buffered:] if parser.buffered else b""
                 return
             if isinstance(item, Garbled):
-                # 1S.d': a garbled Logon is dropped; a good one may follow.
-                self.acceptor.note(f"{self._peer()}: before Logon, {item}")
-                if item.too_large:
+                # 1S.d': a garbled Logon is dropped; a good one may follow, but
+                # a stream of junk is not a client.
+                self._garbled += 1
+                if self._garbled <= 3:
+                    self.acceptor.note(f"{self._peer()}: before Logon, {item}")
+                if item.too_large or self._garbled > 20:
+                    self.acceptor.note(f"{self._peer()}: closing: {'message too large' if item.too_large else 'junk before Logon'}")
                     assert self.transport is not None
                     self.transport.close()
                     return
                 continue
+            keep = len(item.raw) + parser.buffered
+            self._buf = self._buf[len(self._buf) - keep:]
             self._route(item.get_str(49) or "", item.get_str(56) or "")
             return
 

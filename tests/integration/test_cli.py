@@ -1,0 +1,99 @@
+"""The `oms-fix` command as a user runs it: help, config errors, up and a clean stop."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from oms_fix.cli import build_parser
+
+CLI = [sys.executable, "-m", "oms_fix.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("command", [[], ["up"], ["bench"], ["hash-password"]])
+def test_every_command_has_help(command: list[str]) -> None:
+    out = subprocess.run(CLI + command + ["--help"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "usage: oms-fix" in out.stdout
+
+
+def test_every_subcommand_is_listed_in_top_level_help() -> None:
+    parser = build_parser()
+    help_text = parser.format_help()
+    for name in ("up", "bench", "hash-password"):
+        assert name in help_text
+
+
+def test_config_error_names_file_and_key(tmp_path: Path) -> None:
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text("clients:\n  port: nine\n  sessions:\n    - {target_comp_id: A}\n    - {target_comp_id: A}\n")
+    out = subprocess.run(CLI + ["up", "--config", str(cfg)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2
+    assert f"{cfg}: clients.port:" in out.stderr
+    assert "target_comp_id listed twice: A" in out.stderr
+    assert "stopped" not in out.stdout
+
+
+def test_bad_accept_pattern_is_refused() -> None:
+    out = subprocess.run(CLI + ["up", "--accept", "CLT*"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2
+    assert "GLOB=ACCOUNT" in out.stderr
+
+
+def test_hash_password_round_trip() -> None:
+    from oms_fix.fix.config import check_password
+
+    out = subprocess.run(CLI + ["hash-password"], input="s3cret\n", capture_output=True, text=True, timeout=60)
+    hashed = out.stdout.strip()
+    assert hashed.startswith("sha256:")
+    assert check_password(hashed, "s3cret") and not check_password(hashed, "other")
+
+
+def test_up_serves_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    port, dc_port = free_port(), free_port()
+    proc = subprocess.Popen(CLI + ["up", "--state-dir", str(tmp_path / "state"), "--port", str(port),
+                                   "--drop-copy-port", str(dc_port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "oms-fix up did not listen"
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                time.sleep(0.1)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert f"127.0.0.1:{port}" in out and f"127.0.0.1:{dc_port}" in out
+    assert "BusinessMessageReject 380=4" in out
+    assert out.rstrip().endswith("stopped; stores flushed")
+
+
+def test_env_overrides_port(tmp_path: Path) -> None:
+    from oms_fix.settings import load_settings
+
+    os.environ["OMS_FIX_CLIENT_PORT"] = "12345"
+    try:
+        assert load_settings().clients.port == 12345
+        assert load_settings(overrides={"clients.port": 23456}).clients.port == 23456
+    finally:
+        del os.environ["OMS_FIX_CLIENT_PORT"]
