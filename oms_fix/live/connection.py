@@ -55,6 +55,9 @@ class SessionConnection:
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at: int | None = None
         self.closed = loop.create_future()
+        # While input is being processed, writes are gathered and leave in one
+        # syscall at the end of the batch, after one store flush.
+        self._corked: list[bytes] | None = None
 
     @property
     def session_id(self) -> str:
@@ -81,8 +84,14 @@ class SessionConnection:
     def data_received(self, data: bytes) -> None:
         now = self.clock.now_ns()
         self.log.incoming(data, now)
-        self.session.receive_data(data, now)
-        self._pump(now)
+        self._corked = []
+        try:
+            self.session.receive_data(data, now)
+            self._pump(now)
+        finally:
+            corked, self._corked = self._corked, None
+            if corked:
+                self._write(b"".join(corked), now)
 
     def connection_lost(self, exc: Exception | None) -> None:
         now = self.clock.now_ns()
@@ -119,6 +128,9 @@ class SessionConnection:
     def _write(self, data: bytes, now: int) -> None:
         if not data:
             return
+        if self._corked is not None:
+            self._corked.append(data)
+            return
         # Durable first: nothing reaches the peer that a restart would forget.
         self.session.store.flush()
         self.log.outgoing(data, now)
@@ -147,11 +159,19 @@ class SessionConnection:
                     app.on_logout(self, reason)
                 case Disconnect():
                     self._write(session.data_to_send(), now)
+                    self._uncork(now)
                     if self.transport is not None:
                         self.transport.close()
             self._write(session.data_to_send(), now)
         self.log.flush()
         self._schedule(now)
+
+    def _uncork(self, now: int) -> None:
+        corked = self._corked
+        if corked:
+            self._corked = None
+            self._write(b"".join(corked), now)
+            self._corked = []
 
     def _schedule(self, now: int) -> None:
         if self.session.status is Status.DISCONNECTED or self.transport is None:
