@@ -50,6 +50,8 @@ class MemoryStore:
 
     def get_sent(self, begin: int, end: int) -> list[tuple[int, bytes]]:
         sent = self._sent
+        if end - begin > len(sent):
+            return [(s, sent[s]) for s in sorted(sent) if begin <= s <= end]
         return [(s, sent[s]) for s in range(begin, end + 1) if s in sent]
 
     def reset(self, now_ns: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -15,6 +16,7 @@ def file_store_factory(directory: Path, fsync: bool = False) -> Callable[[Sessio
     from ..fix.filestore import FileStore
 
     def make(config: SessionConfig) -> MessageStore:
-        return FileStore(directory, config.session_id, fsync=fsync)
+        # A new store records when its sequence began; the live layer owns the clock.
+        return FileStore(directory, config.session_id, fsync=fsync, creation_ns=time.time_ns())
 
     return make
