@@ -31,6 +31,8 @@ class SessionConfig:
     # FIX 4.4 Vol 2: wait up to 10 s for the Logout reply.
     logout_timeout_s: float = 10.0
     validate: bool = True
+    # NextExpectedMsgSeqNum(789) on Logon: only by bilateral agreement (X9).
+    next_expected_msg_seq_num: bool = False
     # Share of HeartBtInt of silence tolerated before a TestRequest (case 6).
     test_request_margin: float = 0.2
     # Messages created while logged out and held until the next Logon (16a).

@@ -7,7 +7,8 @@ integer nanoseconds; the session never reads a clock or touches a socket.
 
 Case ids in comments (2b, 10e, ...) are those of the FIX 4.4 Vol 2 appendix
 "Session-level test cases and expected behaviors", restated in
-shared/spec/fix44-session-tests.md.
+shared/spec/fix44-session-tests.md. Stateless checks on one message are in
+checks.py; answering a ResendRequest is in resend.py.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from __future__ import annotations
 from collections import deque
 from enum import Enum
 
-from .codec import SOH, FixParser, Garbled, Message, Value, frame, parse_one, printable, to_bytes
+from .checks import comp_id_problem, logon_problem, new_seq_no, poss_dup_problem, route_back, sending_time_problem
+from .codec import FixParser, Garbled, Message, Value, frame, printable, to_bytes
 from .config import SessionConfig, check_password
 from .dictionary import Dictionary, Invalid, Reason, load_default
 from .events import AppMessage, Disconnect, LoggedOn, LoggedOut, Note, SessionEvent
+from .resend import resend_range
 from .store import MessageStore
-from .utctime import NS, format_ns, parse_ns
+from .utctime import NS, format_ns
 
 __all__ = ["Session", "Status", "ProtocolError"]
 
@@ -44,12 +47,11 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.LOGOUT_ANSWERED: frozenset({Status.DISCONNECTED}),
 }
 
-_CONNECTED = frozenset({Status.AWAIT_LOGON, Status.LOGON_SENT, Status.ACTIVE, Status.LOGOUT_SENT, Status.LOGOUT_ANSWERED})
 _LOGGED_ON = frozenset({Status.ACTIVE, Status.LOGOUT_SENT, Status.LOGOUT_ANSWERED})
+_LOGGING_OUT = frozenset({Status.LOGOUT_SENT, Status.LOGOUT_ANSWERED})
 
-# Admin messages are never resent, only gap-filled; Reject is the exception (8a).
-_NOT_RESENT = frozenset({b"A", b"5", b"2", b"0", b"1", b"4"})
-_HEADER_REBUILT = frozenset({8, 9, 35, 49, 56, 34, 43, 52, 122, 10})
+# Admin messages that make us act; a resent copy (43=Y) is counted only (§1.4).
+_ACTED_ON = frozenset({b"1", b"2", b"5"})
 
 
 class ProtocolError(Exception):
@@ -68,17 +70,20 @@ class Session:
         self._events: deque[SessionEvent] = deque()
         self._out: list[bytes] = []
         self._pending: list[tuple[bytes, bytes]] = []
-        self._queue: dict[int, Message] = {}
-        self._acted: set[int] = set()
-        self._resend_until = 0
+        self._queue: dict[int, Message] = {}   # held above a gap (2b), by MsgSeqNum
+        self._acted: set[int] = set()          # held, but already acted on (1S.a Logon, case 20)
+        self._resend_until = 0                 # our ResendRequest covers up to here; 0 = none out
+        self._resend_asked = 0
+        self._use_789 = False
         self._last_sent = 0
         self._last_recv = 0
         self._test_req_id: bytes | None = None
         self._test_req_sent = 0
         self._deadline_close: int | None = None
         self._close_reason = ""
-        begin = config.begin_string.encode()
-        self._begin = begin
+        self._close_level = "warning"
+        self._logout_reply_due: int | None = None  # 13c: a held Logout waits this long for its gap
+        self._begin = config.begin_string.encode()
         self._prefix_tail = b"\x0149=%s\x0156=%s\x0134=" % (config.sender_comp_id.encode(),
                                                             config.target_comp_id.encode())
         self._tolerance_ns = int(config.sending_time_tolerance_s * NS)
@@ -110,15 +115,14 @@ class Session:
     def on_connect(self, now: int) -> None:
         """The transport is up. An initiator sends its Logon now (1B.b)."""
         self._parser = FixParser(self._parser.max_message_size)
-        self._queue.clear()
-        self._acted.clear()
-        self._resend_until = 0
+        self._forget_gaps()
+        self._use_789 = False
         self._test_req_id = None
+        self._logout_reply_due = None
         self._last_recv = now
         if self.config.role == "acceptor":
             self._set_status(Status.AWAIT_LOGON)
-            self._deadline_close = now + int(self.config.logon_timeout_s * NS)
-            self._close_reason = "no Logon within the logon timeout"
+            self._close_at(now + int(self.config.logon_timeout_s * NS), "no Logon within the logon timeout")
             return
         self._set_status(Status.LOGON_SENT)
         self.heartbeat_ns = self.config.heartbeat_s * NS
@@ -128,34 +132,34 @@ class Session:
         fields: list[tuple[int, Value]] = [(98, b"0"), (108, self.config.heartbeat_s)]
         if reset:
             fields.append((141, b"Y"))
+        if self.config.next_expected_msg_seq_num:
+            fields.append((789, self.store.next_target))  # X9
         if self.config.username:
             fields.append((553, self.config.username))
         if self.config.password:
             fields.append((554, self.config.password))
         self._send_admin(b"A", fields, now)
-        self._deadline_close = now + int(self.config.logon_timeout_s * NS)
-        self._close_reason = "no Logon reply within the logon timeout"
+        self._close_at(now + int(self.config.logon_timeout_s * NS), "no Logon reply within the logon timeout")
 
     def on_disconnect(self, now: int, reason: str = "connection closed") -> None:
         """The transport is gone, whoever closed it."""
-        if self.status is Status.DISCONNECTED:
-            return
-        was_on = self.status in _LOGGED_ON
-        self.status = Status.DISCONNECTED
-        self._deadline_close = None
-        self._out.clear()
-        self._note("info", f"disconnected: {reason}")
-        if was_on:
-            self._events.append(LoggedOut(reason))
+        if self.status is not Status.DISCONNECTED:
+            self._out.clear()
+            self._disconnect(reason, "info", ours=False)
 
-    def _disconnect(self, reason: str, level: str = "error") -> None:
-        self._note(level, f"disconnecting: {reason}")
-        was_on = self.status in _LOGGED_ON
-        self.status = Status.DISCONNECTED
-        self._deadline_close = None
+    def _disconnect(self, reason: str, level: str = "error", ours: bool = True) -> None:
+        self._note(level, f"{'disconnecting' if ours else 'disconnected'}: {reason}")
+        # After answering a Logout (13b) the application has its LoggedOut already.
+        was_on = self.status in (Status.ACTIVE, Status.LOGOUT_SENT)
+        self._set_status(Status.DISCONNECTED)
+        self._deadline_close = self._logout_reply_due = None
         if was_on:
             self._events.append(LoggedOut(reason))
-        self._events.append(Disconnect(reason))
+        if ours:
+            self._events.append(Disconnect(reason))
+
+    def _close_at(self, deadline: int, reason: str, level: str = "warning") -> None:
+        self._deadline_close, self._close_reason, self._close_level = deadline, reason, level
 
     def logout(self, now: int, text: str = "") -> None:
         """Start the Logout handshake (case 12)."""
@@ -163,44 +167,52 @@ class Session:
             return
         self._send_admin(b"5", [(58, text)] if text else [], now)
         self._set_status(Status.LOGOUT_SENT)
-        self._deadline_close = now + int(self.config.logout_timeout_s * NS)
-        self._close_reason = "no Logout reply within the logout timeout"
+        self._logout_reply_due = None
+        self._close_at(now + int(self.config.logout_timeout_s * NS), "no Logout reply within the logout timeout")
 
     def _logout_and_disconnect(self, text: str, now: int) -> None:
         self._send_admin(b"5", [(58, text)], now)
         self._disconnect(text)
 
     # ----------------------------------------------------------------- timers
+    def _grace(self) -> int:
+        # Case 6: HeartBtInt plus a margin (the appendix suggests 20 %).
+        return self.heartbeat_ns + int(self.heartbeat_ns * self.config.test_request_margin)
+
+    def _link_lost(self) -> bool:
+        """A TestRequest is out and nothing at all has arrived since it left."""
+        return self._test_req_id is not None and self._last_recv <= self._test_req_sent
+
+    def _silence_deadline(self) -> int:
+        # Any inbound message restarts the receive timer (6), answered TestRequest or not.
+        return (self._test_req_sent if self._link_lost() else self._last_recv) + self._grace()
+
     def next_deadline(self) -> int | None:
         if self.status is Status.DISCONNECTED:
             return None
-        deadlines = []
-        if self._deadline_close is not None:
-            deadlines.append(self._deadline_close)
-        if self.status in _LOGGED_ON and self.heartbeat_ns > 0:
-            deadlines.append(self._last_sent + self.heartbeat_ns)
-            grace = self.heartbeat_ns + int(self.heartbeat_ns * self.config.test_request_margin)
-            if self._test_req_id is None:
-                deadlines.append(self._last_recv + grace)
-            else:
-                deadlines.append(self._test_req_sent + grace)
+        deadlines = [d for d in (self._deadline_close, self._logout_reply_due) if d is not None]
+        # Heartbeats and TestRequests run only while ACTIVE: not before the
+        # Logon, and not while a Logout is being exchanged (12, 13b).
+        if self.status is Status.ACTIVE and self.heartbeat_ns > 0:
+            deadlines += [self._last_sent + self.heartbeat_ns, self._silence_deadline()]
         return min(deadlines) if deadlines else None
 
     def on_timer(self, now: int) -> None:
         if self.status is Status.DISCONNECTED:
             return
         if self._deadline_close is not None and now >= self._deadline_close:
-            self._disconnect(self._close_reason, "warning")
+            self._disconnect(self._close_reason, self._close_level)
             return
-        if self.status not in _LOGGED_ON or self.heartbeat_ns <= 0:
+        if self._logout_reply_due is not None and now >= self._logout_reply_due:
+            self._answer_logout("Logout received with a sequence gap that was not filled", now)  # 13c
             return
-        grace = self.heartbeat_ns + int(self.heartbeat_ns * self.config.test_request_margin)
-        if self._test_req_id is not None:
-            if now >= self._test_req_sent + grace:
-                # Case 6: a TestRequest went unanswered for another interval.
+        if self.status is not Status.ACTIVE or self.heartbeat_ns <= 0:
+            return
+        if now >= self._silence_deadline():
+            if self._link_lost():
+                # Case 6: the TestRequest went unanswered for another interval.
                 self._logout_and_disconnect("TestRequest not answered: connection lost", now)
                 return
-        elif now >= self._last_recv + grace:
             self._test_req_id = b"TEST-%d" % now
             self._test_req_sent = now
             self._send_admin(b"1", [(112, self._test_req_id)], now)
@@ -213,10 +225,12 @@ class Session:
 
         While logged out the message is held and sent after the next Logon as a
         new message (16a, way (i)); SendingTime is the time it leaves (16).
+        Once some are held, later ones queue behind them until the Logon
+        counts (it may sit above a gap: 1B.c).
         """
         mt = to_bytes(msg_type)
         data = body if isinstance(body, bytes) else b"".join(b"%d=%s\x01" % (t, to_bytes(v)) for t, v in body)
-        if self.status is not Status.ACTIVE:
+        if self.status is not Status.ACTIVE or self._pending:
             if len(self._pending) >= self.config.max_pending:
                 raise ProtocolError(f"{self.config.session_id}: more than {self.config.max_pending} messages held while logged out")
             self._pending.append((mt, data))
@@ -229,6 +243,7 @@ class Session:
         self._emit(mt, body, now, store)
 
     def _emit(self, mt: bytes, body: bytes, now: int, store: bool) -> int:
+        # `body` follows 52 directly, so header fields at its start stay in the header.
         seq = self.store.next_sender
         raw = frame(b"35=" + mt + self._prefix_tail + b"%d\x0152=%s\x01" % (seq, format_ns(now)) + body,
                     self._begin)
@@ -241,22 +256,17 @@ class Session:
 
     def business_reject(self, ref: Message, reason: int, text: str, now: int, ref_id: bytes | None = None) -> bytes:
         """BusinessMessageReject (35=j) for a message the application cannot take (2r, 14l, 14m)."""
-        fields: list[tuple[int, Value]] = [(45, ref.get(34) or b"0"), (372, ref.msg_type or b"?")]
+        fields = route_back(ref) + [(45, ref.get(34) or b"0"), (372, ref.msg_type or b"?")]
         if ref_id:
             fields.append((379, ref_id))
         fields += [(380, reason), (58, text)]
         return self.send(b"j", fields, now)
 
     def _reject(self, msg: Message, reason: int, tag: int | None, text: str, now: int) -> None:
-        fields: list[tuple[int, Value]] = [(45, msg.get(34) or b"0")]
+        fields = route_back(msg) + [(45, msg.get(34) or b"0")]
         if tag is not None:
             fields.append((371, tag))
         fields += [(372, msg.msg_type or b""), (373, reason), (58, text)]
-        # X6: a third-party route comes back reversed; empty routing fields are not echoed.
-        for a, b in ((115, 128), (116, 129), (144, 145), (128, 115), (129, 116), (145, 144)):
-            v = msg.get(a)
-            if v:
-                fields.append((b, v))
         self._note("warning", f"rejecting seq {msg.get_str(34)} (373={reason}): {text}")
         # Reject is the one admin message that is resent, not gap-filled (8a).
         self._send_admin(b"3", fields, now, store=True)
@@ -302,18 +312,20 @@ class Session:
             return
         seq_raw = msg.get(34)
         if seq_raw is None or not seq_raw.isdigit():
+            # X4 / D4: a peer software bug, not a line error
             self._logout_and_disconnect("MsgSeqNum(34) missing" if seq_raw is None else "MsgSeqNum(34) not a number", now)
             return
         seq = int(seq_raw)
         self._last_recv = now
-        if not self._check_comp_ids(msg, mt, now):
+        if not self._check_header(msg, mt, now):
             return
-        if not self._check_sending_time(msg, mt, now):
-            return
-        if mt == b"A" and msg.get(141) == b"Y" and self.status is not Status.LOGON_SENT:
-            # X2 / 1S.a: a reset Logon restarts both directions at 1.
+        if mt == b"A" and msg.get(141) == b"Y" and self.status in (Status.AWAIT_LOGON, Status.ACTIVE):
+            # X2 / 1S.a: a reset Logon restarts both directions at 1, but only
+            # once it is known to be acceptable: a bad one must not cost us our numbers.
+            if not self._logon_acceptable(msg, now):
+                return
             self.store.reset(now)
-            self._queue.clear()
+            self._forget_gaps()
         if mt == b"4" and msg.get(123) != b"Y":
             self._on_sequence_reset(msg, now)  # 11: Reset ignores MsgSeqNum
             return
@@ -326,39 +338,27 @@ class Session:
             self._in_sequence(msg, now)
             self._drain_queue(now)
 
-    def _check_comp_ids(self, msg: Message, mt: bytes | None, now: int) -> bool:
-        cfg = self.config
-        for tag, want in ((49, cfg.target_comp_id), (56, cfg.sender_comp_id)):
-            got = msg.get(tag)
-            if got is None or got.decode("latin-1") != want:
-                text = f"CompID problem: {tag}={printable(got or b'')}, expected {want}"
-                if mt == b"A" and self.status is Status.AWAIT_LOGON:
-                    self._disconnect(text)  # 1S.c: silence reveals nothing
-                    return False
-                self._reject(msg, Reason.COMPID_PROBLEM, tag, text, now)
-                self._count(msg)
-                self._logout_and_disconnect(text, now)  # 2k
-                return False
-        return True
-
-    def _check_sending_time(self, msg: Message, mt: bytes | None, now: int) -> bool:
-        raw = msg.get(52)
-        if raw is None or not self.config.check_sending_time:
-            return True  # a missing or unparseable 52 is for validation (14b/14f)
-        sent = parse_ns(raw)
-        if sent is None or abs(now - sent) <= self._tolerance_ns:
-            return True
-        text = f"SendingTime(52) {raw.decode('latin-1')} outside the {self.config.sending_time_tolerance_s:g}s tolerance"
-        if self.status in (Status.AWAIT_LOGON, Status.LOGON_SENT):
-            self._reject(msg, Reason.SENDING_TIME_ACCURACY, 52, text, now)  # 1S.d / 1B.d
-            self._logout_and_disconnect(text, now)
+    def _check_header(self, msg: Message, mt: bytes | None, now: int) -> bool:
+        """CompIDs (2k, 1S.c) and SendingTime (2o, 1S.d, 1B.d); False if the session ends."""
+        logon = mt == b"A" and self.status is Status.AWAIT_LOGON
+        bad = comp_id_problem(msg, self.config, strict=logon)
+        if bad is not None and logon:
+            self._disconnect(bad.text)  # 1S.c: silence reveals nothing
             return False
-        self._reject(msg, Reason.SENDING_TIME_ACCURACY, 52, text, now)  # 2o
+        if bad is None and self.config.check_sending_time:
+            bad = sending_time_problem(msg, now, self._tolerance_ns)
+        if bad is None:
+            return True
+        self._reject(msg, bad.reason, bad.tag, bad.text, now)  # D8: 371 always named
         self._count(msg)
-        self._logout_and_disconnect(text, now)
+        self._logout_and_disconnect(bad.text, now)
         return False
 
     def _count(self, msg: Message) -> None:
+        # §1.5: a rejected message at the expected number counts, except a
+        # Logon (1S.d / 1B.d leave the counter) and a SequenceReset.
+        if msg.msg_type in (b"A", b"4"):
+            return
         seq = int(msg.get(34) or 0)
         if seq == self.store.next_target:
             self.store.set_next_target(seq + 1)
@@ -372,15 +372,25 @@ class Session:
         self._logout_and_disconnect(f"MsgSeqNum too low, expecting {expected} but received {seq}", now)
 
     def _on_too_high(self, msg: Message, seq: int, expected: int, now: int) -> None:
+        if seq in self._queue:
+            self._note("info", f"dropped a second copy of held seq {seq}")
+            return
         mt = msg.msg_type
         if mt == b"A":
             if not self._on_logon(msg, now):
                 return
             self._acted.add(seq)  # 1S.a: reply first, then ask for the gap
-        elif mt == b"2" and self.status in _LOGGED_ON and self.dictionary.validate(msg) is None:
+            if self._use_789:
+                self._queue[seq] = msg  # X9: the peer resends from our 789; no ResendRequest
+                return
+        elif (mt == b"2" and self.status in _LOGGED_ON and msg.get(43) != b"Y"
+              and self.dictionary.validate(msg) is None):
             self._serve_resend(msg, now)  # case 20: serve the peer now, count later
             self._acted.add(seq)
-            self._resend_until = 0  # ask again below: our gap still exists
+            self._resend_until = 0  # then ask again: the peer may have lost our request
+        elif mt == b"5" and self.status is Status.ACTIVE and self._logout_reply_due is None:
+            # 13c: ask for the gap first, give the resend time, then answer.
+            self._logout_reply_due = now + int(self.config.logout_timeout_s * NS)
         self._queue[seq] = msg
         if len(self._queue) > 100_000:
             self._logout_and_disconnect("too many messages held behind a sequence gap", now)
@@ -388,41 +398,48 @@ class Session:
         self._request_resend(expected, seq, now)
 
     def _request_resend(self, expected: int, seq: int, now: int) -> None:
-        if self._resend_until >= seq - 1:
+        retry = self.heartbeat_ns or 30 * NS
+        if self._resend_until and expected <= self._resend_until and now - self._resend_asked < retry:
             return  # 2b: one request per gap; 16=0 already asked for everything
-        self._resend_until = seq - 1
+        # Our choice: a request that brought nothing for a heartbeat interval
+        # (its answer was lost) is asked again, once per interval at most.
+        self._resend_until, self._resend_asked = seq - 1, now
         self._note("warning", f"sequence gap: expected {expected}, received {seq}; asking for resend")
         # Vol 2 recommends EndSeqNo=0 ("infinity") over naming the last missing number.
         self._send_admin(b"2", [(7, expected), (16, 0)], now)
+
+    def _forget_gaps(self) -> None:
+        self._queue.clear()
+        self._acted.clear()
+        self._resend_until = 0
 
     def _drain_queue(self, now: int) -> None:
         queue = self._queue
         while queue and self.status is not Status.DISCONNECTED:
             nxt = self.store.next_target
             for s in [s for s in queue if s < nxt]:
-                del queue[s]  # 10b / 11a: superseded by a gap fill or reset
+                held = queue.pop(s)  # 10b / 11a: superseded by a gap fill or reset
+                if s in self._acted and held.msg_type == b"A":
+                    self._flush_pending(now)  # X9: the peer filled over its own Logon
                 self._acted.discard(s)
             msg = queue.pop(nxt, None)
             if msg is None:
                 break
             self._in_sequence(msg, now, acted=nxt in self._acted)
             self._acted.discard(nxt)
-        if not queue and self.store.next_target > self._resend_until:
-            self._resend_until = 0
+        if self._resend_until and self.store.next_target > self._resend_until:
+            self._resend_until = 0  # the request is answered
 
-    def _validate(self, msg: Message, now: int, count: bool = True) -> bool:
-        if not self.config.validate:
-            if self.dictionary.messages.get(msg.msg_type or b"") is None:
-                bad: Invalid | None = Invalid(Reason.INVALID_MSGTYPE, 35, "MsgType(35) is not valid")
-            else:
-                bad = None
-        else:
-            bad = self.dictionary.validate(msg)
+    def _validate(self, msg: Message, now: int) -> bool:
+        bad: Invalid | None = None
+        if self.config.validate:
+            bad = self.dictionary.validate(msg)  # 2q, 14a-14k
+        elif msg.msg_type not in self.dictionary.messages:
+            bad = Invalid(Reason.INVALID_MSGTYPE, 35, "MsgType(35) is not valid")  # 2q even so
         if bad is None:
             return True
         self._reject(msg, bad.reason, bad.tag, bad.text, now)
-        if count:
-            self._count(msg)
+        self._count(msg)
         return False
 
     def _in_sequence(self, msg: Message, now: int, acted: bool = False) -> None:
@@ -442,17 +459,18 @@ class Session:
         if not self._validate(msg, now):
             return
         self.store.set_next_target(seq + 1)
+        if mt in _ACTED_ON and (acted or msg.get(43) == b"Y"):
+            return  # served already (20), or a retransmission: counted only (§1.4)
         if mt == b"0":
             if self._test_req_id is not None and msg.get(112) == self._test_req_id:
                 self._test_req_id = None
         elif mt == b"1":
             self._send_admin(b"0", [(112, msg.get(112) or b"")], now)  # 4b: echo 112 exactly
         elif mt == b"2":
-            if not acted and msg.get(43) != b"Y":
-                self._serve_resend(msg, now)
+            self._serve_resend(msg, now)
         elif mt == b"3":
             self._note("warning", f"peer rejected our seq {msg.get_str(45)}: 373={msg.get_str(373)} "
-                                  f"371={msg.get_str(371)} {msg.get_str(58, '')}")
+                                  f"371={msg.get_str(371)} {msg.get_str(58, '')}")  # 7
         elif mt == b"5":
             self._on_logout(msg, now)
         elif self.dictionary.is_admin(mt):
@@ -461,59 +479,70 @@ class Session:
             self._events.append(AppMessage(msg))
 
     def _poss_dup_ok(self, msg: Message, now: int) -> bool:
-        orig = msg.get(122)
-        if orig is None:
-            self._reject(msg, Reason.REQUIRED_TAG_MISSING, 122, "PossDupFlag=Y without OrigSendingTime(122)", now)  # 2g
-            return False
-        o, s = parse_ns(orig), parse_ns(msg.get(52) or b"")
-        if o is None:
-            self._reject(msg, Reason.INCORRECT_DATA_FORMAT, 122, "OrigSendingTime(122) is not a UTCTimestamp", now)
-            return False
-        if s is not None and o > s:
-            self._reject(msg, Reason.SENDING_TIME_ACCURACY, 122, "OrigSendingTime(122) later than SendingTime(52)", now)  # 2f
-            return False
-        return True
+        bad = poss_dup_problem(msg)  # 2f / 2g
+        if bad is not None:
+            self._reject(msg, bad.reason, bad.tag, bad.text, now)
+        return bad is None
 
     # ------------------------------------------------------------ admin flows
-    def _on_logon(self, msg: Message, now: int) -> bool:
-        """Handle a Logon (1S / 1B); False if the session was torn down."""
-        cfg = self.config
-        if self.status is Status.ACTIVE and msg.get(141) != b"Y":
-            self._logout_and_disconnect("Logon received on an established session", now)
-            return False
-        bad = self.dictionary.validate(msg) if cfg.validate else None
-        hb = msg.get(108)
-        if bad is None and (hb is None or not hb.isdigit()):
-            bad = Invalid(Reason.REQUIRED_TAG_MISSING if hb is None else Reason.INCORRECT_DATA_FORMAT, 108,
-                          "HeartBtInt(108) missing" if hb is None else "HeartBtInt(108) must be a non-negative integer")
-        if bad is None and msg.get(98) != b"0":
-            bad = Invalid(Reason.VALUE_OUT_OF_RANGE, 98, "EncryptMethod(98) must be 0 (none)")  # 17b
-        if bad is None and self.status is Status.LOGON_SENT and int(hb or 0) != cfg.heartbeat_s:
-            bad = Invalid(Reason.VALUE_OUT_OF_RANGE, 108, f"HeartBtInt(108) {hb.decode() if hb else ''} is not the {cfg.heartbeat_s} we sent")
+    def _logon_acceptable(self, msg: Message, now: int) -> bool:
+        """Check a Logon; refuse it as the case requires. False if refused."""
+        bad = logon_problem(msg, self.config, self.dictionary, is_reply=self.status is Status.LOGON_SENT)
         if bad is not None:
             # 1S.d / 1B.d / D1 / X3: Reject, Logout, disconnect; the Logon is not counted.
             self._reject(msg, bad.reason, bad.tag, bad.text, now)
             self._logout_and_disconnect(f"Invalid Logon: {bad.text}", now)
             return False
+        cfg = self.config
         if cfg.role == "acceptor" and cfg.username is not None:
             user, pw = msg.get_str(553), msg.get_str(554)
             if user != cfg.username or cfg.password is None or pw is None or not check_password(cfg.password, pw):
                 self._disconnect("Logon refused: bad Username/Password")  # 1S.c
                 return False
+        return True
+
+    def _on_logon(self, msg: Message, now: int) -> bool:
+        """Handle a Logon (1S / 1B / X2 / X9); False if the session was torn down."""
+        cfg = self.config
         reset = msg.get(141) == b"Y"
-        if cfg.role == "acceptor":
-            self.heartbeat_ns = int(hb or 0) * NS
-            reply: list[tuple[int, Value]] = [(98, b"0"), (108, hb or b"0")]
+        if self.status in _LOGGING_OUT:
+            return True  # a Logon reply that crossed our Logout: counted, not acted on
+        if self.status is Status.ACTIVE and not reset:
+            self._logout_and_disconnect("Logon received on an established session", now)
+            return False
+        if not self._logon_acceptable(msg, now):
+            return False
+        n789 = msg.get(789)
+        self._use_789 = cfg.next_expected_msg_seq_num and n789 is not None
+        next_out = self.store.next_sender
+        if self._use_789 and int(n789 or 0) > next_out:
+            # X9: the peer expects a number we never sent.
+            self._logout_and_disconnect(f"NextExpectedMsgSeqNum(789) {int(n789 or 0)} is above our next "
+                                        f"MsgSeqNum {next_out}", now)
+            return False
+        hb = int(msg.get(108) or 0)
+        # The acceptor answers a Logon; either side answers a reset Logon mid-session (X2).
+        if cfg.role == "acceptor" or self.status is Status.ACTIVE:
+            self.heartbeat_ns = hb * NS
+            reply: list[tuple[int, Value]] = [(98, b"0"), (108, hb)]
             if reset:
                 reply.append((141, b"Y"))
+            if self._use_789:
+                seq, nxt = int(msg.get(34) or 0), self.store.next_target
+                reply.append((789, seq + 1 if seq == nxt else nxt))
             self._send_admin(b"A", reply, now)
         self._deadline_close = None
         self._set_status(Status.ACTIVE)
-        self._note("info", f"logged on (HeartBtInt={int(hb or 0)}{', sequence reset' if reset else ''})")
+        self._note("info", f"logged on (HeartBtInt={hb}{', sequence reset' if reset else ''})")
         self._events.append(LoggedOn(reset))
+        if self._use_789 and int(n789 or 0) < next_out:
+            # X9: resend from the peer's 789 up to and including our own Logon.
+            self._resend(int(n789 or 0), self.store.next_sender - 1, now)
         return True
 
     def _flush_pending(self, now: int) -> None:
+        if self.status is not Status.ACTIVE:
+            return
         pending, self._pending = self._pending, []
         for mt, body in pending:
             self._emit(mt, body, now, store=True)
@@ -521,25 +550,33 @@ class Session:
     def _on_logout(self, msg: Message, now: int) -> None:
         text = msg.get_str(58, "")
         if self.status is Status.LOGOUT_SENT:
-            self._disconnect(f"Logout confirmed{': ' + text if text else ''}", "info")  # 13a
-            return
-        self._note("info", f"peer logged out{': ' + text if text else ''}")
-        self._send_admin(b"5", [], now)
-        was_on = self.status in _LOGGED_ON
+            self._disconnect(f"Logout confirmed: {text}", "info")  # 13a
+        elif self.status is Status.LOGOUT_ANSWERED:
+            self._note("info", "peer repeated its Logout")  # answered once already
+        else:
+            self._note("info", f"peer logged out: {text}")
+            self._answer_logout("", now)
+
+    def _answer_logout(self, text: str, now: int) -> None:
+        self._send_admin(b"5", [(58, text)] if text else [], now)
+        self._logout_reply_due = None
         self._set_status(Status.LOGOUT_ANSWERED)
-        if was_on:
-            self._events.append(LoggedOut(text or "peer logged out"))
-        # 13b: the peer that started the Logout closes; give it 10 s (D5).
-        self._deadline_close = now + int(self.config.logout_timeout_s * NS)
-        self._close_reason = "peer did not close after the Logout exchange"
+        self._events.append(LoggedOut(text or "peer logged out"))
+        # 13b / D5: the peer that started the Logout closes; give it 10 s.
+        self._close_at(now + int(self.config.logout_timeout_s * NS), "peer did not close after the Logout exchange",
+                       "error")
+
+    def _new_seq_no(self, msg: Message, now: int) -> int | None:
+        n = new_seq_no(msg)
+        if isinstance(n, Invalid):
+            self._reject(msg, n.reason, n.tag, n.text, now)  # a rejected SequenceReset is not counted
+            return None
+        return n
 
     def _on_gap_fill(self, msg: Message, seq: int, now: int) -> None:
-        new = msg.get(36)
-        if new is None or not new.isdigit():
-            self._reject(msg, Reason.REQUIRED_TAG_MISSING if new is None else Reason.INCORRECT_DATA_FORMAT, 36,
-                         "NewSeqNo(36) missing or not a number", now)
+        n = self._new_seq_no(msg, now)
+        if n is None:
             return
-        n = int(new)
         if n <= seq:
             # 10e / D7: never lower the counter
             self._reject(msg, Reason.VALUE_OUT_OF_RANGE, 36,
@@ -548,12 +585,9 @@ class Session:
         self.store.set_next_target(n)  # 10b
 
     def _on_sequence_reset(self, msg: Message, now: int) -> None:
-        new = msg.get(36)
-        if new is None or not new.isdigit():
-            self._reject(msg, Reason.REQUIRED_TAG_MISSING if new is None else Reason.INCORRECT_DATA_FORMAT, 36,
-                         "NewSeqNo(36) missing or not a number", now)
+        n, expected = self._new_seq_no(msg, now), self.store.next_target
+        if n is None:
             return
-        n, expected = int(new), self.store.next_target
         if n > expected:
             self.store.set_next_target(n)  # 11a
             self._note("warning", f"SequenceReset-Reset: next inbound {expected} -> {n}")
@@ -565,49 +599,12 @@ class Session:
                          f"SequenceReset-Reset would lower the sequence number from {expected} to {n}", now)  # 11c
 
     def _serve_resend(self, msg: Message, now: int) -> None:
-        begin = int(msg.get(7) or 0)
-        end = int(msg.get(16) or 0)
-        last = self.store.next_sender - 1
-        if end == 0 or end > last:
-            end = last  # 8c: 16=0 or beyond our last sent means "up to our last"
-        if begin < 1 or begin > end:
-            self._note("warning", f"ResendRequest {begin}..{msg.get_str(16)} names nothing we sent (last {last})")
-            return
-        self._note("info", f"resending {begin}..{end}")
-        stored = dict(self.store.get_sent(begin, end))
-        gap_start: int | None = None
-        for seq in range(begin, end + 1):
-            raw = stored.get(seq)
-            mt = _msg_type_of(raw) if raw is not None else None
-            if raw is None or mt in _NOT_RESENT:
-                if gap_start is None:
-                    gap_start = seq
-                continue
-            if gap_start is not None:
-                self._gap_fill(gap_start, seq, now)
-                gap_start = None
-            self._resend_one(raw, now)
-        if gap_start is not None:
-            self._gap_fill(gap_start, end + 1, now)
+        self._resend(int(msg.get(7) or 0), int(msg.get(16) or 0), now)
 
-    def _gap_fill(self, seq: int, new_seq: int, now: int) -> None:
-        ts = format_ns(now)
-        body = (b"35=4" + self._prefix_tail + b"%d\x0143=Y\x0152=%s\x01122=%s\x01123=Y\x0136=%d\x01"
-                % (seq, ts, ts, new_seq))
-        self._out.append(frame(body, self._begin))
-        self._last_sent = now
+    def _resend(self, begin: int, end: int, now: int) -> None:
+        out = resend_range(self.store, begin, end, self._prefix_tail, self._begin, now)
+        self._note("info" if out else "warning", f"ResendRequest {begin}..{end}: {len(out)} messages "
+                                                 f"(our last sent is {self.store.next_sender - 1})")
+        self._out += out
+        self._last_sent = now if out else self._last_sent
 
-    def _resend_one(self, raw: bytes, now: int) -> None:
-        # 8b: same MsgSeqNum and body; PossDupFlag=Y, OrigSendingTime = the first 52, fresh 52.
-        msg = parse_one(raw)
-        orig = msg.get(52) or format_ns(now)
-        rest = b"".join(b"%d=%s\x01" % (t, v) for t, v in msg.fields if t not in _HEADER_REBUILT)
-        body = (b"35=" + (msg.msg_type or b"") + self._prefix_tail + (msg.get(34) or b"")
-                + b"\x0143=Y\x0152=%s\x01122=%s\x01" % (format_ns(now), orig) + rest)
-        self._out.append(frame(body, self._begin))
-        self._last_sent = now
-
-
-def _msg_type_of(raw: bytes) -> bytes:
-    i = raw.find(b"\x0135=") + 4
-    return raw[i : raw.index(SOH, i)]
