@@ -1,7 +1,8 @@
 """Our side of the session benchmark: our acceptor answering each NOS with an ER.
 
-Run as a process: `python -m oms_fix.bench.echo_server --port P [--state-dir D]`.
-Prints READY once listening; exits when stdin closes or on SIGTERM/SIGINT.
+Run as a process: `python -m oms_fix.bench.echo_server --port P [--state-dir D] [--log-dir L]`.
+Prints `READY <port>` once listening (so `--port 0` works); exits when stdin
+closes or on SIGTERM/SIGINT.
 """
 
 from __future__ import annotations
@@ -30,11 +31,14 @@ def _store_factory(state_dir: Path | None):
     return lambda cfg: FileStore(state_dir, cfg.session_id)
 
 
-async def serve(port: int, state_dir: Path | None, sender: str, target: str) -> None:
+async def serve(port: int, state_dir: Path | None, sender: str, target: str, log_dir: Path | None = None) -> None:
     registry = SessionRegistry(_store_factory(state_dir))
     registry.add(SessionConfig(sender_comp_id=sender, target_comp_id=target, role="acceptor",
                                reset_on_logon=False))
-    acceptor = FixAcceptor(registry, EchoApplication(), "127.0.0.1", port, message_log=False)
+    # The interop tests read the logs; the benchmark runs without them.
+    acceptor = FixAcceptor(registry, EchoApplication(), "127.0.0.1", port, log_dir=log_dir,
+                           message_log=log_dir is not None,
+                           on_note=lambda text: print("NOTE", text, file=sys.stderr, flush=True))
     await acceptor.start()
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -53,8 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--state-dir", type=Path, help="use the durable FileStore here (default: memory)")
     ap.add_argument("--sender", default="OMS")
     ap.add_argument("--target", default="CLIENT1")
+    ap.add_argument("--log-dir", type=Path, help="write per-session message and event logs here")
     args = ap.parse_args(argv)
-    run(serve(args.port, args.state_dir, args.sender, args.target))
+    run(serve(args.port, args.state_dir, args.sender, args.target, args.log_dir))
     return 0
 
 

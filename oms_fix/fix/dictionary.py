@@ -6,7 +6,6 @@ Validation answers the first rule a message breaks as a SessionRejectReason
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -14,6 +13,8 @@ from pathlib import Path
 from typing import Callable
 
 from .codec import Message
+from .formats import value_check
+from .plan import Plan, value_kind
 
 __all__ = ["Dictionary", "FieldDef", "GroupDef", "MessageDef", "Invalid", "Reason", "load_default"]
 
@@ -78,45 +79,7 @@ class MessageDef:
     groups: dict[int, GroupDef] = field(default_factory=dict)
 
 
-_INT = re.compile(rb"-?\d+\Z")
-_UINT = re.compile(rb"\d+\Z")
-_FLOAT = re.compile(rb"-?(?:\d+(?:\.\d*)?|\.\d+)\Z")
-_TIMESTAMP = re.compile(
-    rb"\d{4}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])-(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d{3,9})?\Z"
-)
-_TIMEONLY = re.compile(rb"(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d{3,9})?\Z")
-_DATE = re.compile(rb"\d{4}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\Z")
-_MONTHYEAR = re.compile(rb"\d{4}(?:0[1-9]|1[0-2])(?:\d{2}|w[1-5])?\Z")
-
-
-def _matches(pattern: re.Pattern[bytes]) -> Callable[[bytes], bool]:
-    match = pattern.match
-    return lambda v: match(v) is not None
-
-
-_FORMATS: dict[str, Callable[[bytes], bool]] = {
-    "INT": _matches(_INT),
-    "LENGTH": _matches(_UINT),
-    "SEQNUM": _matches(_UINT),
-    "NUMINGROUP": _matches(_UINT),
-    "DAYOFMONTH": _matches(_UINT),
-    "FLOAT": _matches(_FLOAT),
-    "QTY": _matches(_FLOAT),
-    "PRICE": _matches(_FLOAT),
-    "PRICEOFFSET": _matches(_FLOAT),
-    "AMT": _matches(_FLOAT),
-    "PERCENTAGE": _matches(_FLOAT),
-    "UTCTIMESTAMP": _matches(_TIMESTAMP),
-    "UTCTIMEONLY": _matches(_TIMEONLY),
-    "UTCDATEONLY": _matches(_DATE),
-    "UTCDATE": _matches(_DATE),
-    "LOCALMKTDATE": _matches(_DATE),
-    "MONTHYEAR": _matches(_MONTHYEAR),
-    "BOOLEAN": lambda v: v in (b"Y", b"N"),
-    "CHAR": lambda v: len(v) == 1,
-}
-
-_TRAILER_TAGS = frozenset((93, 89, 10))
+_MAX_PLANS = 4096
 
 
 class Dictionary:
@@ -130,7 +93,10 @@ class Dictionary:
         self.messages = messages
         self.header = header
         self.trailer = trailer
-        self._checks: dict[int, Callable[[bytes], int | None]] = {t: self._make_check(f) for t, f in fields.items()}
+        self._checks: dict[int, Callable[[bytes], int | None]] = {t: _make_check(f) for t, f in fields.items()}
+        self._kinds = {t: value_kind(f, self._checks[t]) for t, f in fields.items()}
+        # (shape key, MsgType) -> what is left to check of a message with those tags.
+        self._plans: dict[tuple[bytes, bytes], Plan] = {}
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_PATH) -> "Dictionary":
@@ -143,41 +109,47 @@ class Dictionary:
         m = self.messages.get(msg_type)
         return m is not None and m.admin
 
-    @staticmethod
-    def _make_check(f: FieldDef) -> Callable[[bytes], int | None]:
-        fmt = _FORMATS.get(f.type)
-        enums = f.enums
-        if f.type == "MULTIPLEVALUESTRING" and enums:
-            return lambda v: None if all(x in enums for x in v.split(b" ")) else Reason.VALUE_OUT_OF_RANGE
-        if fmt is not None and enums:
-            return lambda v: (Reason.INCORRECT_DATA_FORMAT if not fmt(v)
-                              else None if v in enums else Reason.VALUE_OUT_OF_RANGE)
-        if enums:
-            return lambda v: None if v in enums else Reason.VALUE_OUT_OF_RANGE
-        if fmt is not None:
-            return lambda v: None if fmt(v) else Reason.INCORRECT_DATA_FORMAT
-        return lambda v: None
-
     def validate(self, msg: Message) -> Invalid | None:
-        """The first rule `msg` breaks (FIX 4.4 Vol 2 case 14), or None."""
+        """The first rule `msg` breaks (FIX 4.4 Vol 2 case 14), or None.
+
+        Whether the tags are known, allowed, in order, unrepeated, present when
+        required and grouped right depends only on the sequence of tags (the
+        message's shape) and the MsgType. Once one message of a shape passes
+        the full walk, the next ones only need their values checked: a cached
+        Plan does that in a few C-level calls. Anything a Plan does not pass
+        goes through the full walk, which names the first problem.
+        """
+        key = (msg.shape.key, msg.msg_type or b"")
+        plan = self._plans.get(key)
+        if plan is not None and plan.passes(msg):
+            return None
+        bad = self._validate_walk(msg)
+        if bad is None and plan is None:
+            if len(self._plans) >= _MAX_PLANS:
+                self._plans.clear()  # a peer inventing shapes costs us walks, never memory
+            self._plans[key] = Plan(self._kinds, msg)
+        return bad
+
+    def _validate_walk(self, msg: Message) -> Invalid | None:
+        """The reference: field by field, the first rule broken in wire order."""
         msg_type = msg.msg_type or b""
         mdef = self.messages.get(msg_type)
         if mdef is None:
             return Invalid(Reason.INVALID_MSGTYPE, 35, f"MsgType(35)={msg_type.decode('latin-1')} is not valid")
-        header, fields_def, checks = self.header, self.fields, self._checks
+        header, known, trailer_tags = self.header, self.fields, self.trailer.tags
         fields = msg.fields
         seen: set[int] = set()
         section = 0  # 0 header, 1 body, 2 trailer
         i, n = 0, len(fields)
         while i < n:
             tag, value = fields[i]
-            if tag not in fields_def:
+            if tag not in known:
                 return Invalid(Reason.INVALID_TAG, tag, f"Tag {tag} is not defined")
             if tag in header.tags:
                 if section:
                     return Invalid(Reason.TAG_OUT_OF_ORDER, tag, f"Header tag {tag} after the body")
                 groups = header.groups
-            elif tag in _TRAILER_TAGS:
+            elif tag in trailer_tags:
                 section = 2
                 groups = None
             else:
@@ -195,6 +167,7 @@ class Dictionary:
             if bad is not None:
                 return bad
             if groups and tag in groups:
+                # NUMINGROUP values passed _check_value: at most 18 digits.
                 i, bad = self._walk_group(groups[tag], int(value), fields, i + 1)
                 if bad is not None:
                     return bad
@@ -231,11 +204,9 @@ class Dictionary:
                     pos = g.order.get(tag)
                     if pos is None or (tag == g.delim and entry_seen):
                         break
-                    if tag not in self.fields:
-                        return i, Invalid(Reason.INVALID_TAG, tag, f"Tag {tag} is not defined")
-                    if tag in entry_seen:
-                        return i, Invalid(Reason.TAG_APPEARS_TWICE, tag, f"Tag {tag} twice in one group entry")
-                    if pos < last:
+                    if pos <= last:
+                        # A member again, or an earlier one, inside one entry: the
+                        # entry is out of order or lost its delimiter (14j, D10).
                         return i, Invalid(Reason.GROUP_FIELDS_OUT_OF_ORDER, tag,
                                           f"Tag {tag} out of order in group {g.count_tag}")
                     entry_seen.add(tag)
@@ -262,6 +233,21 @@ class Dictionary:
             return i, Invalid(Reason.INCORRECT_NUMINGROUP, g.count_tag,
                               f"NumInGroup {g.count_tag}={count} but {entries} entries")
         return i, None
+
+
+def _make_check(f: FieldDef) -> Callable[[bytes], int | None]:
+    fmt = value_check(f.type)
+    enums = f.enums
+    if f.type == "MULTIPLEVALUESTRING" and enums:
+        return lambda v: None if all(x in enums for x in v.split(b" ")) else Reason.VALUE_OUT_OF_RANGE
+    if fmt is not None and enums:
+        return lambda v: (Reason.INCORRECT_DATA_FORMAT if not fmt(v)
+                          else None if v in enums else Reason.VALUE_OUT_OF_RANGE)
+    if enums:
+        return lambda v: None if v in enums else Reason.VALUE_OUT_OF_RANGE
+    if fmt is not None:
+        return lambda v: None if fmt(v) else Reason.INCORRECT_DATA_FORMAT
+    return lambda v: None
 
 
 def _children(root: ET.Element, name: str) -> list[ET.Element]:

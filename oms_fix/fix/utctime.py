@@ -18,6 +18,12 @@ _parse_cache: dict[bytes, int] = {}
 _TS = re.compile(rb"(\d{4})(\d{2})(\d{2})-(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?\Z")
 
 
+def _days_in_month(y: int, m: int) -> int:
+    if m == 2:
+        return 29 if y % 4 == 0 and (y % 100 != 0 or y % 400 == 0) else 28
+    return 30 if m in (4, 6, 9, 11) else 31
+
+
 def _days_from_civil(y: int, m: int, d: int) -> int:
     y -= m <= 2
     era = y // 400
@@ -69,8 +75,8 @@ def parse_ns(value: bytes) -> int | None:
         if m is None:
             return None
         y, mo, d, hh, mi, ss = (int(g) for g in m.groups()[:6])
-        if not (1 <= mo <= 12 and 1 <= d <= 31 and hh < 24 and mi < 60 and ss <= 60):
-            return None
+        if not (1 <= mo <= 12 and 1 <= d <= _days_in_month(y, mo) and hh < 24 and mi < 60 and ss <= 60):
+            return None  # 20240230 is no date, though each part is in range
         base = (_days_from_civil(y, mo, d) * 86_400 + hh * 3600 + mi * 60 + ss) * NS
         if len(_parse_cache) > 4096:
             _parse_cache.clear()

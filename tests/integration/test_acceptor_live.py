@@ -71,7 +71,10 @@ async def closed(reader: asyncio.StreamReader, timeout: float = 5.0) -> bytes:
     """Everything the peer sends until it closes the connection."""
     buf = b""
     while True:
-        data = await asyncio.wait_for(reader.read(65536), timeout)
+        try:
+            data = await asyncio.wait_for(reader.read(65536), timeout)
+        except ConnectionResetError:
+            return buf  # a reset is a close too: the acceptor dropped us mid-flood
         if not data:
             return buf
         buf += data

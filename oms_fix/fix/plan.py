@@ -1,0 +1,111 @@
+"""What is left to check of a message whose tags are already known sound.
+
+The dictionary walks a message field by field once per shape (sequence of
+tags) and MsgType. A message of the same shape is then valid exactly when its
+values are: none empty, each in format and enum, and each NumInGroup equal to
+the entries present (which the shape fixes). A Plan checks that with one
+regular expression per value format over all the values of that format
+joined by SOH, one `all(map(...))` for the enums and one tuple comparison for
+the counts, instead of a Python call per field.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from operator import contains, itemgetter
+from typing import TYPE_CHECKING, Callable, NamedTuple
+
+from .formats import FORMAT_SOURCES, batch_check, value_check
+
+if TYPE_CHECKING:
+    from .dictionary import FieldDef
+    from .message import Message
+
+__all__ = ["Plan", "ValueKind", "value_kind"]
+
+
+class ValueKind(NamedTuple):
+    """How a Plan checks one field's value."""
+
+    batch: bytes | None  # the format (FORMAT_SOURCES value) the value must have
+    enums: frozenset[bytes] | None
+    count: bool  # a NumInGroup: it must equal the entries the shape holds
+    other: Callable[[bytes], int | None] | None  # a check of its own (MULTIPLEVALUESTRING)
+
+
+def value_kind(f: "FieldDef", check: Callable[[bytes], int | None]) -> ValueKind:
+    if f.type == "NUMINGROUP":
+        return ValueKind(None, None, True, None)
+    if f.type == "MULTIPLEVALUESTRING" and f.enums:
+        return ValueKind(None, None, False, check)
+    # Keyed by the format, not the type: QTY and PRICE, or LENGTH and SEQNUM,
+    # share one match per message.
+    batch = FORMAT_SOURCES.get(f.type)
+    fmt = value_check(f.type)
+    if f.enums and fmt is not None and all(map(fmt, f.enums)):
+        batch = None  # membership in the enum implies the format
+    return ValueKind(batch, f.enums, False, None)
+
+
+def _getter(indices: list[int]) -> Callable[[list[bytes | None]], tuple[bytes, ...] | list[bytes]]:
+    # itemgetter of one index returns the item itself, of a slice a list.
+    if len(indices) == 1:
+        return itemgetter(slice(indices[0], indices[0] + 1))
+    return itemgetter(*indices)
+
+
+@lru_cache(maxsize=None)
+def _batch(source: bytes):  # type: ignore[no-untyped-def]
+    return batch_check(source).match
+
+
+class Plan:
+    __slots__ = ("_batches", "_enum_sets", "_enum_values", "_counts", "_count_values", "_others")
+
+    def __init__(self, kinds: dict[int, ValueKind], msg: "Message"):
+        """The checks for messages shaped like `msg`, which passed the full walk."""
+        flat = msg.flat
+        batches: dict[bytes, list[int]] = {}
+        enum_at: list[int] = []
+        enum_sets: list[frozenset[bytes]] = []
+        count_at: list[int] = []
+        others: list[tuple[int, Callable[[bytes], int | None]]] = []
+        for i, tag in enumerate(msg.shape.tags):
+            at = 2 * i + 1  # where the value sits in msg.flat
+            kind = kinds[tag]
+            if kind.count:
+                count_at.append(at)
+            if kind.other is not None:
+                others.append((at, kind.other))
+            if kind.enums is not None:
+                enum_at.append(at)
+                enum_sets.append(kind.enums)
+            if kind.batch is not None:
+                batches.setdefault(kind.batch, []).append(at)
+        self._batches = tuple((_batch(t), _getter(at)) for t, at in batches.items())
+        self._enum_sets = tuple(enum_sets)
+        self._enum_values = _getter(enum_at) if enum_at else None
+        self._count_values = _getter(count_at) if count_at else None
+        # Written the canonical way, as the shape's entries count them.
+        canonical = list(flat)
+        for at in count_at:
+            canonical[at] = b"%d" % int(flat[at])  # type: ignore[arg-type]
+        self._counts = self._count_values(canonical) if self._count_values is not None else None
+        self._others = tuple(others)
+
+    def passes(self, msg: "Message") -> bool:
+        """True: every value is sound, so the message is valid. False: ask the walk."""
+        if b"=\x01" in msg.raw:
+            return False  # an empty value (or a data field holding "=<SOH>")
+        flat = msg.flat
+        for match, values in self._batches:
+            if match(b"\x01".join(values(flat))) is None:
+                return False
+        if self._enum_values is not None and not all(map(contains, self._enum_sets, self._enum_values(flat))):
+            return False
+        if self._count_values is not None and self._count_values(flat) != self._counts:
+            return False
+        for at, check in self._others:
+            if check(flat[at]) is not None:  # type: ignore[arg-type]
+                return False
+        return True
