@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .fix.config import SessionConfig
+from .fix.schedule import Schedule
 
 __all__ = ["OmsSettings", "ConfigError", "load_settings", "DEFAULT_CONFIG"]
 
@@ -35,12 +36,30 @@ class FixSettings(_Model):
     max_message_size: int = Field(1 << 20, ge=1024)
 
 
+class ScheduleSettings(_Model):
+    """When a session runs, UTC. A new window starts the sequence numbers at 1."""
+
+    start: str = "00:00"
+    end: str = "00:00"
+    days: list[str] | None = None
+    weekly: bool = False
+
+    @model_validator(mode="after")
+    def _parses(self) -> "ScheduleSettings":
+        self.build()
+        return self
+
+    def build(self) -> Schedule:
+        return Schedule.parse(self.start, self.end, self.days, self.weekly)
+
+
 class Counterparty(_Model):
     target_comp_id: str = Field(min_length=1)
     account: str | None = None
     username: str | None = None
     password: str | None = None
     heartbeat_s: int | None = Field(None, ge=0)
+    schedule: ScheduleSettings | None = None
 
 
 class Pattern(_Model):
@@ -54,6 +73,8 @@ class AcceptorSettings(_Model):
     sender_comp_id: str = Field("OMS", min_length=1)
     sessions: list[Counterparty] = []
     patterns: list[Pattern] = []
+    # The default schedule of this acceptor's sessions; none: they never end.
+    schedule: ScheduleSettings | None = None
 
     @field_validator("sessions")
     @classmethod
@@ -71,7 +92,9 @@ class AcceptorSettings(_Model):
         return [(p.pattern, self._config("*", p.account, fix, None)) for p in self.patterns]
 
     def _config(self, target: str, account: str | None, fix: FixSettings, cp: Counterparty | None) -> SessionConfig:
+        schedule = cp.schedule if cp and cp.schedule else self.schedule
         return SessionConfig(
+            schedule=schedule.build() if schedule else None,
             sender_comp_id=self.sender_comp_id, target_comp_id=target, role="acceptor",
             heartbeat_s=(cp.heartbeat_s if cp and cp.heartbeat_s is not None else fix.heartbeat_s),
             sending_time_tolerance_s=fix.sending_time_tolerance_s,

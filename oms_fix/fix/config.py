@@ -8,6 +8,8 @@ import secrets
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from .schedule import Schedule
+
 __all__ = ["SessionConfig", "hash_password", "check_password"]
 
 
@@ -38,6 +40,8 @@ class SessionConfig:
     # Messages created while logged out and held until the next Logon (16a).
     max_pending: int = 10_000
     account: str | None = None
+    # When the session runs; None is a session that never ends or resets.
+    schedule: Schedule | None = None
 
     @property
     def session_id(self) -> str:

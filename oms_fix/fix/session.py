@@ -83,6 +83,7 @@ class Session:
         self._close_reason = ""
         self._close_level = "warning"
         self._logout_reply_due: int | None = None  # 13c: a held Logout waits this long for its gap
+        self._window_end: int | None = None
         self._begin = config.begin_string.encode()
         self._prefix_tail = b"\x0149=%s\x0156=%s\x0134=" % (config.sender_comp_id.encode(),
                                                             config.target_comp_id.encode())
@@ -120,6 +121,7 @@ class Session:
         self._test_req_id = None
         self._logout_reply_due = None
         self._last_recv = now
+        self._enter_window(now)
         if self.config.role == "acceptor":
             self._set_status(Status.AWAIT_LOGON)
             self._close_at(now + int(self.config.logon_timeout_s * NS), "no Logon within the logon timeout")
@@ -140,6 +142,24 @@ class Session:
             fields.append((554, self.config.password))
         self._send_admin(b"A", fields, now)
         self._close_at(now + int(self.config.logon_timeout_s * NS), "no Logon reply within the logon timeout")
+
+    def _enter_window(self, now: int) -> None:
+        """A connection in a new schedule window starts a new FIX session at 1."""
+        self._window_end = None
+        schedule = self.config.schedule
+        if schedule is None:
+            return
+        begin = schedule.window_start(now)
+        if begin is None:
+            return
+        self._window_end = schedule.window_end(now)
+        if self.store.creation_ns < begin:
+            self._note("info", "new session window: sequence numbers start again at 1")
+            self.store.reset(now)
+
+    def outside_schedule(self, now: int) -> bool:
+        schedule = self.config.schedule
+        return schedule is not None and not schedule.contains(now)
 
     def on_disconnect(self, now: int, reason: str = "connection closed") -> None:
         """The transport is gone, whoever closed it."""
@@ -195,6 +215,8 @@ class Session:
         # Logon, and not while a Logout is being exchanged (12, 13b).
         if self.status is Status.ACTIVE and self.heartbeat_ns > 0:
             deadlines += [self._last_sent + self.heartbeat_ns, self._silence_deadline()]
+        if self.status is Status.ACTIVE and self._window_end is not None:
+            deadlines.append(self._window_end)
         return min(deadlines) if deadlines else None
 
     def on_timer(self, now: int) -> None:
@@ -205,6 +227,9 @@ class Session:
             return
         if self._logout_reply_due is not None and now >= self._logout_reply_due:
             self._answer_logout("Logout received with a sequence gap that was not filled", now)  # 13c
+            return
+        if self.status is Status.ACTIVE and self._window_end is not None and now >= self._window_end:
+            self.logout(now, "end of the session schedule")  # case 12: end of day
             return
         if self.status is not Status.ACTIVE or self.heartbeat_ns <= 0:
             return
@@ -318,6 +343,9 @@ class Session:
         seq = int(seq_raw)
         self._last_recv = now
         if not self._check_header(msg, mt, now):
+            return
+        if mt == b"A" and self.status is Status.AWAIT_LOGON and self.outside_schedule(now):
+            self._disconnect("Logon outside the session schedule")  # like 1S.c: refused in silence
             return
         if mt == b"A" and msg.get(141) == b"Y" and self.status in (Status.AWAIT_LOGON, Status.ACTIVE):
             # X2 / 1S.a: a reset Logon restarts both directions at 1, but only

@@ -73,6 +73,13 @@ class FixInitiator:
         delay = self.backoff_s
         while not self._stopping:
             self._logged_on.clear()
+            schedule = self.session.config.schedule
+            now = self.clock.now_ns()
+            if schedule is not None and not schedule.contains(now):
+                start = schedule.next_start(now)
+                self.note(f"outside the session schedule; connecting at the next window in {(start - now) / 1e9:.0f}s")
+                await asyncio.sleep((start - now) / 1e9)
+                continue
             try:
                 await loop.create_connection(lambda: _InitiatorProtocol(self.conn), self.host, self.port)  # type: ignore[arg-type]
             except OSError as e:
