@@ -9,11 +9,23 @@ from .codec import Message
 __all__ = ["AppMessage", "LoggedOn", "LoggedOut", "Disconnect", "Note", "SessionEvent"]
 
 
-@dataclass(frozen=True, slots=True)
 class AppMessage:
-    """An application message, in sequence, validated, for the application."""
+    """An application message, in sequence, validated, for the application.
 
-    message: Message
+    A plain slotted class, not a frozen dataclass: one is made per message and
+    a frozen dataclass's __init__ costs several times more."""
+
+    __slots__ = ("message",)
+    __match_args__ = ("message",)
+
+    def __init__(self, message: Message):
+        self.message = message
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is AppMessage and other.message == self.message
+
+    def __repr__(self) -> str:
+        return f"AppMessage(message={self.message!r})"
 
 
 @dataclass(frozen=True, slots=True)

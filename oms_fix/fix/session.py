@@ -23,7 +23,7 @@ from .dictionary import Dictionary, Invalid, Reason, load_default
 from .events import AppMessage, Disconnect, LoggedOn, LoggedOut, Note, SessionEvent
 from .resend import resend_range
 from .store import MessageStore
-from .utctime import NS, format_ns
+from .utctime import NS, format_ns, parse_ns
 
 __all__ = ["Session", "Status", "ProtocolError"]
 
@@ -50,6 +50,8 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 _LOGGED_ON = frozenset({Status.ACTIVE, Status.LOGOUT_SENT, Status.LOGOUT_ANSWERED})
 _LOGGING_OUT = frozenset({Status.LOGOUT_SENT, Status.LOGOUT_ANSWERED})
 
+# The session-level (admin) MsgTypes of FIX 4.4.
+_SESSION_TYPES = frozenset({b"0", b"1", b"2", b"3", b"4", b"5", b"A"})
 # Admin messages that make us act; a resent copy (43=Y) is counted only (§1.4).
 _ACTED_ON = frozenset({b"1", b"2", b"5"})
 
@@ -88,6 +90,8 @@ class Session:
         self._prefix_tail = b"\x0149=%s\x0156=%s\x0134=" % (config.sender_comp_id.encode(),
                                                             config.target_comp_id.encode())
         self._tolerance_ns = int(config.sending_time_tolerance_s * NS)
+        self._peer_id = config.target_comp_id.encode()
+        self._our_id = config.sender_comp_id.encode()
 
     # ------------------------------------------------------------------ state
     def _set_status(self, new: Status) -> None:
@@ -318,6 +322,8 @@ class Session:
                 self._disconnect(g.reason)
 
     def _on_message(self, msg: Message, now: int) -> None:
+        if self.status is Status.ACTIVE and not self._queue and self._on_next_app_message(msg, now):
+            return
         mt = msg.msg_type
         if self.status in (Status.AWAIT_LOGON, Status.LOGON_SENT) and mt != b"A":
             # 1S.e / 1B.e
@@ -365,6 +371,25 @@ class Session:
         else:
             self._in_sequence(msg, now)
             self._drain_queue(now)
+
+    def _on_next_app_message(self, msg: Message, now: int) -> bool:
+        """The common case, decided in one pass: the next application message,
+        not a retransmission, from our peer, on time. It makes the same checks
+        as the general path in the same order; False leaves the message to it."""
+        get = msg.get
+        if (get(35) in _SESSION_TYPES or get(43) is not None or get(8) != self._begin
+                or get(34) != b"%d" % self.store.next_target
+                or get(49) != self._peer_id or get(56) != self._our_id):
+            return False
+        if self.config.check_sending_time:
+            sent = parse_ns(get(52) or b"")
+            if sent is None or abs(now - sent) > self._tolerance_ns:
+                return False
+        self._last_recv = now
+        if self._validate(msg, now):
+            self.store.set_next_target(self.store.next_target + 1)
+            self._events.append(AppMessage(msg))
+        return True
 
     def _check_header(self, msg: Message, mt: bytes | None, now: int) -> bool:
         """CompIDs (2k, 1S.c) and SendingTime (2o, 1S.d, 1B.d); False if the session ends."""

@@ -8,7 +8,8 @@ made them durable.
 from __future__ import annotations
 
 import asyncio
-from typing import Protocol
+import contextlib
+from typing import Iterator, Protocol
 
 from ..fix.codec import Message, Value
 from ..fix.events import AppMessage, Disconnect, LoggedOn, LoggedOut, Note
@@ -53,7 +54,6 @@ class SessionConnection:
         self.loop = loop
         self.transport: asyncio.Transport | None = None
         self._timer: asyncio.TimerHandle | None = None
-        self._timer_at: int | None = None
         self.closed = loop.create_future()
         # While input is being processed, writes are gathered and leave in one
         # syscall at the end of the batch, after one store flush.
@@ -109,7 +109,20 @@ class SessionConnection:
         """Send an application message now, or hold it until the next Logon."""
         now = self.clock.now_ns()
         self._write(self.session.send(msg_type, body, now), now)
-        self._schedule(now)
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Send several messages with one store flush and one socket write."""
+        if self._corked is not None:
+            yield  # already inside a batch (e.g. called from on_message)
+            return
+        self._corked = []
+        try:
+            yield
+        finally:
+            corked, self._corked = self._corked, None
+            if corked:
+                self._write(b"".join(corked), self.clock.now_ns())
 
     def business_reject(self, ref: Message, reason: int, text: str, ref_id: bytes | None = None) -> None:
         now = self.clock.now_ns()
@@ -147,9 +160,10 @@ class SessionConnection:
         app = self.app
         self._write(session.data_to_send(), now)
         while (ev := session.next_event()) is not None:
+            if type(ev) is AppMessage:
+                app.on_message(self, ev.message)
+                continue
             match ev:
-                case AppMessage(message=msg):
-                    app.on_message(self, msg)
                 case Note(level=level, text=text):
                     self.log.event(level, text, now)
                 case LoggedOn():
@@ -174,30 +188,33 @@ class SessionConnection:
             self._corked = []
 
     def _schedule(self, now: int) -> None:
+        """Keep one ticking timer while connected.
+
+        Session deadlines move with every message; chasing them would cost a
+        deadline computation and a timer per message. Instead the session's
+        timers are checked on a tick, as QuickFIX checks its own once a second:
+        a deadline is met within one tick (at most 1 s, a fifth of HeartBtInt
+        when that is shorter).
+        """
         if self.session.status is Status.DISCONNECTED or self.transport is None:
             self._cancel_timer()
             return
-        due = self.session.next_deadline()
-        if due is None:
-            self._cancel_timer()
-            return
-        # A timer that fires early costs one on_timer call; rescheduling on every
-        # message would cost more, so only move it earlier.
-        if self._timer is not None and self._timer_at is not None and self._timer_at <= due:
-            return
-        self._cancel_timer()
-        self._timer_at = due
-        self._timer = self.loop.call_later(max(0.0, (due - now) / 1e9), self._on_timer)
+        if self._timer is None:
+            self._timer = self.loop.call_later(self._tick_s(), self._on_timer)
+
+    def _tick_s(self) -> float:
+        hb = self.session.heartbeat_ns / 1e9
+        return min(1.0, max(0.05, hb / 5)) if hb > 0 else 1.0
 
     def _on_timer(self) -> None:
         self._timer = None
-        self._timer_at = None
         now = self.clock.now_ns()
-        self.session.on_timer(now)
+        due = self.session.next_deadline()
+        if due is not None and now >= due:
+            self.session.on_timer(now)
         self._pump(now)
 
     def _cancel_timer(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
         self._timer = None
-        self._timer_at = None
