@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable, Iterator, Union
+from operator import itemgetter
+from typing import Callable, Iterable, Iterator, Union
 
 __all__ = ["SOH", "Value", "DATA_LENGTH_TAGS", "Message", "Garbled", "Shape", "printable", "split_message"]
 
@@ -53,11 +54,12 @@ class Shape:
     shape too.
     """
 
-    __slots__ = ("key", "tags", "index")
+    __slots__ = ("key", "tags", "index", "pickers")
 
     def __init__(self, key: bytes, tags: tuple[int, ...]):
         self.key = key
         self.tags = tags
+        self.pickers: dict[tuple[int, ...], Callable[[list[bytes | None]], tuple[bytes | None, ...]]] = {}
         index: dict[int, int] = {}
         for i in range(len(tags) - 1, -1, -1):  # from the end: the first occurrence wins
             index[tags[i]] = 2 * i + 1
@@ -119,6 +121,20 @@ class Message:
     def get(self, tag: int, default: bytes | None = None) -> bytes | None:
         v = self._flat[self._index.get(tag, -1)]
         return default if v is None else v
+
+    def pick(self, tags: tuple[int, ...]) -> tuple[bytes | None, ...]:
+        """The first value of each of `tags` (None where absent), in one C call
+        once this shape has been asked for these tags: for hot readers."""
+        picker = self.shape.pickers.get(tags)
+        if picker is None:
+            index = self._index
+            # -1 reads the None that ends `flat`: an absent tag.
+            picker = itemgetter(*(index.get(t, -1) for t in tags))
+            if len(tags) == 1:
+                one = picker
+                picker = lambda flat: (one(flat),)  # noqa: E731
+            self.shape.pickers[tags] = picker
+        return picker(self._flat)
 
     def get_str(self, tag: int, default: str | None = None) -> str | None:
         v = self._flat[self._index.get(tag, -1)]

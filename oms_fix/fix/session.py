@@ -52,6 +52,8 @@ _LOGGING_OUT = frozenset({Status.LOGOUT_SENT, Status.LOGOUT_ANSWERED})
 
 # The session-level (admin) MsgTypes of FIX 4.4.
 _SESSION_TYPES = frozenset({b"0", b"1", b"2", b"3", b"4", b"5", b"A"})
+# What the fast path reads of every message, in one call.
+_FAST_TAGS = (35, 43, 8, 34, 49, 56, 52)
 # Admin messages that make us act; a resent copy (43=Y) is counted only (§1.4).
 _ACTED_ON = frozenset({b"1", b"2", b"5"})
 
@@ -376,13 +378,13 @@ class Session:
         """The common case, decided in one pass: the next application message,
         not a retransmission, from our peer, on time. It makes the same checks
         as the general path in the same order; False leaves the message to it."""
-        get = msg.get
-        if (get(35) in _SESSION_TYPES or get(43) is not None or get(8) != self._begin
-                or get(34) != b"%d" % self.store.next_target
-                or get(49) != self._peer_id or get(56) != self._our_id):
+        mt, poss_dup, begin, seq, sender, target, sending_time = msg.pick(_FAST_TAGS)
+        if (mt in _SESSION_TYPES or poss_dup is not None or begin != self._begin
+                or seq != b"%d" % self.store.next_target
+                or sender != self._peer_id or target != self._our_id):
             return False
         if self.config.check_sending_time:
-            sent = parse_ns(get(52) or b"")
+            sent = parse_ns(sending_time or b"")
             if sent is None or abs(now - sent) > self._tolerance_ns:
                 return False
         self._last_recv = now
