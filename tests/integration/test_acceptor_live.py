@@ -231,3 +231,51 @@ def test_logon_split_into_chunks(tmp_path: Path, chunk: int) -> None:
             await acc.stop()
 
     asyncio.run(main())
+
+
+def test_initiator_reconnects_with_backoff_and_keeps_its_numbers(tmp_path: Path) -> None:
+    async def main() -> None:
+        notes: list[str] = []
+        # The acceptor's stores outlive it, as a FileStore would across a restart.
+        stores: dict[str, MemoryStore] = {}
+
+        async def acceptor(port: int) -> FixAcceptor:
+            reg = SessionRegistry(lambda cfg: stores.setdefault(cfg.session_id, MemoryStore()))
+            reg.add(SessionConfig(sender_comp_id="OMS", target_comp_id="CLIENT1", role="acceptor"))
+            acc = FixAcceptor(reg, EchoApplication(), "127.0.0.1", port)
+            await acc.start()
+            return acc
+
+        acc = await acceptor(0)
+        port = acc.port
+        rec = Recorder()
+        store = MemoryStore()
+        ini = FixInitiator(Session(SessionConfig(sender_comp_id="CLIENT1", target_comp_id="OMS",
+                                                 role="initiator"), store),
+                           rec, "127.0.0.1", port, backoff_s=0.05, max_backoff_s=0.2, on_note=notes.append)
+        ini.start()
+        await ini.wait_logged_on(5)
+
+        async def round_trip(cl_ord_id: bytes) -> None:
+            ini.conn.send(b"D", nos_body(cl_ord_id, format_ns(time.time_ns())))
+            while not any(m.get(11) == cl_ord_id for m in rec.messages):
+                rec.event.clear()
+                await asyncio.wait_for(rec.event.wait(), 5)
+
+        await round_trip(b"before")
+        await acc.stop()
+        await asyncio.sleep(0.6)  # nothing listens: attempts fail and back off
+        delays = [float(n.split("retrying in ")[1].rstrip("s")) for n in notes if "retrying in" in n]
+        assert len(delays) >= 2 and delays[-1] > delays[0], notes
+        acc = await acceptor(port)
+        try:
+            await ini.wait_logged_on(5)
+            await round_trip(b"after")
+            # One FIX session across both connections: numbers continued, none reset.
+            assert stores["FIX.4.4:OMS->CLIENT1"].next_target == store.next_sender
+            assert store.next_sender > 4
+        finally:
+            await ini.stop()
+            await acc.stop()
+
+    asyncio.run(main())
