@@ -21,11 +21,13 @@ _INT = rb"-?[0-9]+"
 _FLOAT = rb"-?(?=\.?[0-9])[0-9]*+(?:\.[0-9]*+)?+"
 # A calendar date, days per month and leap years included (Gregorian: every
 # 4th year, not centuries, but every 4th century).
-_DAY31 = rb"(?:0[13578]|1[02])(?:0[1-9]|[12][0-9]|3[01])"
-_DAY30 = rb"(?:0[469]|11)(?:0[1-9]|[12][0-9]|30)"
-_FEB = rb"02(?:0[1-9]|1[0-9]|2[0-8])"
+# Days 1-28 exist in every month and are tried first: the usual date matches
+# the first alternative; only the 29th to the 31st look at the month.
+_DAY_ANY = rb"(?:0[1-9]|1[0-2])(?:0[1-9]|1[0-9]|2[0-8])"
+_DAY29_30 = rb"(?:0[13-9]|1[0-2])(?:29|30)"
+_DAY31 = rb"(?:0[13578]|1[02])31"
 _LEAP_YEAR = rb"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
-_DATE = rb"(?:[0-9]{4}(?:" + _DAY31 + rb"|" + _DAY30 + rb"|" + _FEB + rb")|" + _LEAP_YEAR + rb"0229)"
+_DATE = rb"(?:[0-9]{4}(?:" + _DAY_ANY + rb"|" + _DAY29_30 + rb"|" + _DAY31 + rb")|" + _LEAP_YEAR + rb"0229)"
 # 60 is a leap second. FIX 4.4 writes milliseconds; later versions micro- and
 # nanoseconds, which peers send on 4.4 sessions too.
 _TIME = rb"(?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60)(?:\.[0-9]{3,9})?"
