@@ -11,6 +11,7 @@ the counts, instead of a Python call per field.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from operator import contains, itemgetter
 from typing import TYPE_CHECKING, Callable, NamedTuple
@@ -54,13 +55,37 @@ def _getter(indices: list[int]) -> Callable[[list[bytes | None]], tuple[bytes, .
     return itemgetter(*indices)
 
 
+def _whole_match(kinds: dict[int, ValueKind], msg: "Message", canonical: list[bytes | None]):  # type: ignore[no-untyped-def]
+    """One pattern for all checked values of the shape joined by SOH, or None
+    where a field needs both a format and an enum (then batches decide)."""
+    parts: list[bytes] = []
+    at_list: list[int] = []
+    for i, tag in enumerate(msg.shape.tags):
+        at = 2 * i + 1
+        kind = kinds[tag]
+        if kind.count:
+            parts.append(re.escape(canonical[at]))  # type: ignore[arg-type]
+        elif kind.enums is not None:
+            if kind.batch is not None:
+                return None
+            parts.append(b"(?:" + b"|".join(re.escape(v) for v in sorted(kind.enums, key=len, reverse=True)) + b")")
+        elif kind.batch is not None:
+            parts.append(b"(?:" + kind.batch + b")")
+        else:
+            continue
+        at_list.append(at)
+    if not at_list:
+        return None
+    return re.compile(b"\x01".join(parts) + rb"\Z").match, _getter(at_list)
+
+
 @lru_cache(maxsize=None)
 def _batch(source: bytes):  # type: ignore[no-untyped-def]
     return batch_check(source).match
 
 
 class Plan:
-    __slots__ = ("_batches", "_enum_sets", "_enum_values", "_counts", "_count_values", "_others")
+    __slots__ = ("_batches", "_enum_sets", "_enum_values", "_counts", "_count_values", "_others", "_whole")
 
     def __init__(self, kinds: dict[int, ValueKind], msg: "Message"):
         """The checks for messages shaped like `msg`, which passed the full walk."""
@@ -92,12 +117,22 @@ class Plan:
             canonical[at] = b"%d" % int(flat[at])  # type: ignore[arg-type]
         self._counts = self._count_values(canonical) if self._count_values is not None else None
         self._others = tuple(others)
+        self._whole = _whole_match(kinds, msg, canonical)
 
     def passes(self, msg: "Message") -> bool:
         """True: every value is sound, so the message is valid. False: ask the walk."""
         if b"=\x01" in msg.raw:
             return False  # an empty value (or a data field holding "=<SOH>")
         flat = msg.flat
+        if self._whole is not None:
+            # Every format, enum and count of the shape in one pattern, in order.
+            match, values = self._whole
+            if match(b"\x01".join(values(flat))) is None:
+                return False
+            for at, check in self._others:
+                if check(flat[at]) is not None:  # type: ignore[arg-type]
+                    return False
+            return True
         for match, values in self._batches:
             if match(b"\x01".join(values(flat))) is None:
                 return False
