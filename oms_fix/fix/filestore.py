@@ -97,7 +97,7 @@ def _sent_record(kind: bytes, seq: int, raw: bytes) -> bytes:
 
 class FileStore:
     __slots__ = ("path", "fsync", "recovered_tail_bytes", "compacted_on_open", "next_sender", "next_target",
-                 "creation_ns", "_fd", "_buf", "_sent", "_seqs", "_pend_seq", "_pend_raw")
+                 "creation_ns", "_fd", "_buf", "_sent", "_seqs", "_pend_seq", "_pend_raw", "_target_written")
 
     def __init__(self, directory: str | os.PathLike[str], session_id: str, *, fsync: bool = False,
                  creation_ns: int = 0, compact_over: int = 1 << 20):
@@ -120,6 +120,7 @@ class FileStore:
         self._seqs: list[int] = []  # the keys of _sent, ascending, for range queries
         self._pend_seq = -1  # a sent record held back one call, to fold a following set_next_sender
         self._pend_raw = b""
+        self._target_written = 1
         self._fd = self._open_locked()
         try:
             self._load(creation_ns, compact_over)
@@ -127,6 +128,7 @@ class FileStore:
             os.close(self._fd)
             self._fd = -1
             raise
+        self._target_written = self.next_target
 
     # -- the MessageStore protocol -------------------------------------------------
 
@@ -143,11 +145,10 @@ class FileStore:
             self.next_sender = seq
 
     def set_next_target(self, seq: int) -> None:
-        if self._pend_seq >= 0:
-            self._put_pending()
-        if seq != self.next_target:
-            self._buf += _record(_KIND_U64.pack(b"T", seq))
-            self.next_target = seq
+        # Only the value at flush time can ever be read back, so one T record
+        # per flush says as much as one per inbound message.
+        _KIND_U64.pack(b"T", seq)  # fail here, on the caller's bad seq, not in a later flush
+        self.next_target = seq
 
     def save_sent(self, seq: int, raw: bytes) -> None:
         if self._pend_seq >= 0:
@@ -173,6 +174,7 @@ class FileStore:
         self._replace_file(_MAGIC + _record(_KIND_I64.pack(b"R", now_ns)))
         self.next_sender = 1
         self.next_target = 1
+        self._target_written = 1
         self.creation_ns = now_ns
         self._sent.clear()
         self._seqs.clear()
@@ -183,6 +185,9 @@ class FileStore:
     def flush(self) -> None:
         if self._pend_seq >= 0:
             self._put_pending()
+        if self.next_target != self._target_written:
+            self._buf += _record(_KIND_U64.pack(b"T", self.next_target))
+            self._target_written = self.next_target
         buf = self._buf
         if not buf:
             return

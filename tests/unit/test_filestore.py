@@ -158,11 +158,25 @@ def test_reset_is_durable_at_once_and_compacts(tmp_path):
         assert (r.next_sender, r.get_sent(1, 9)) == (2, [(1, msg(1))])
 
 
+def test_counter_changes_between_flushes_write_one_record(tmp_path):
+    with FileStore(tmp_path, SID) as s:
+        s.flush()
+        size = store_path(tmp_path, SID).stat().st_size
+        for seq in range(2, 1000):
+            s.set_next_target(seq)
+        s.flush()
+        one_record = store_path(tmp_path, SID).stat().st_size - size
+        assert 0 < one_record < 40
+    with FileStore(tmp_path, SID) as s:
+        assert s.next_target == 999
+
+
 def test_open_compacts_a_log_of_mostly_obsolete_records(tmp_path):
     with FileStore(tmp_path, SID) as s:
         s.save_sent(1, msg(1))
         for seq in range(2, 5000):
             s.set_next_target(seq)
+            s.flush()  # one T record per flush: the log fills with obsolete ones
     before = store_path(tmp_path, SID).stat().st_size
     with FileStore(tmp_path, SID, compact_over=1000) as s:
         assert s.compacted_on_open
