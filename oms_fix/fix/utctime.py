@@ -45,8 +45,23 @@ def _civil_from_days(z: int) -> tuple[int, int, int]:
     return yoe + era * 400 + (m <= 2), m, d
 
 
+_ms_cache: list[object] = [None, b""]
+
+
 def format_ns(now_ns: int, precision: int = 3) -> bytes:
     """`now_ns` (ns since the Unix epoch, UTC) as a FIX UTCTimestamp."""
+    if precision == 3:
+        # Messages come many to a millisecond: the last answer is usually the one.
+        ms = now_ns // 1_000_000
+        if _ms_cache[0] == ms:
+            return _ms_cache[1]  # type: ignore[return-value]
+        _ms_cache[1] = _format(now_ns, 3)
+        _ms_cache[0] = ms
+        return _ms_cache[1]  # type: ignore[return-value]
+    return _format(now_ns, precision)
+
+
+def _format(now_ns: int, precision: int) -> bytes:
     sec, frac = divmod(now_ns, NS)
     cache = _format_cache
     if cache[0] != sec:

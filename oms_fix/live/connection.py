@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Iterator, Protocol
+from typing import Callable, Iterator, Protocol
 
 from ..fix.codec import Message, Value
 from ..fix.events import AppMessage, Disconnect, LoggedOn, LoggedOut, Note
@@ -46,7 +46,7 @@ class SessionConnection:
     """One session bound to one live transport (or to none, between connections)."""
 
     def __init__(self, session: Session, app: Application, clock: Clock, log: SessionLog | NullLog,
-                 loop: asyncio.AbstractEventLoop):
+                 loop: asyncio.AbstractEventLoop, on_logon: Callable[[], None] | None = None):
         self.session = session
         self.app = app
         self.clock = clock
@@ -55,6 +55,7 @@ class SessionConnection:
         self.transport: asyncio.Transport | None = None
         self._timer: asyncio.TimerHandle | None = None
         self.closed = loop.create_future()
+        self._on_logon = on_logon  # for the runtime (an initiator's wait_logged_on), before the app
         # While input is being processed, writes are gathered and leave in one
         # syscall at the end of the batch, after one store flush.
         self._corked: list[bytes] | None = None
@@ -168,6 +169,8 @@ class SessionConnection:
                     self.log.event(level, text, now)
                 case LoggedOn():
                     self.log.event("info", "logon complete", now)
+                    if self._on_logon is not None:
+                        self._on_logon()
                     app.on_logon(self)
                 case LoggedOut(reason=reason):
                     app.on_logout(self, reason)

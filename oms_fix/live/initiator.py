@@ -61,7 +61,8 @@ class FixInitiator:
 
     def start(self) -> None:
         loop = asyncio.get_running_loop()
-        self.conn = SessionConnection(self.session, _Tap(self.app, self._logged_on), self.clock, self.log, loop)
+        self.conn = SessionConnection(self.session, self.app, self.clock, self.log, loop,
+                                      on_logon=self._logged_on.set)
         self._task = loop.create_task(self._run())
 
     async def wait_logged_on(self, timeout_s: float | None = None) -> None:
@@ -114,21 +115,3 @@ class FixInitiator:
         self.session.store.flush()
         self.session.store.close()
         self.log.close()
-
-
-class _Tap:
-    """Passes callbacks through and marks the logon for `wait_logged_on`."""
-
-    def __init__(self, app: Application, logged_on: asyncio.Event):
-        self.app = app
-        self.logged_on = logged_on
-
-    def on_logon(self, conn: SessionConnection) -> None:
-        self.logged_on.set()
-        self.app.on_logon(conn)
-
-    def on_logout(self, conn: SessionConnection, reason: str) -> None:
-        self.app.on_logout(conn, reason)
-
-    def on_message(self, conn, msg) -> None:  # type: ignore[no-untyped-def]
-        self.app.on_message(conn, msg)
