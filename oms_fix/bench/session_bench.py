@@ -159,15 +159,21 @@ async def run_async(quick: bool, progress: Callable[[str], None] = lambda s: Non
         out["session_echo_quickfix_msgs_per_s"] = max(theirs)
         out["session_echo_vs_quickfix"] = max(ours) / max(theirs)
         # Latency with only the server under test running, so neither pays for
-        # the other's idle threads and timers.
-        lat_port = free_port()
-        with server("ours", lat_port, Path(d) / "ours-latency" if store else None):
-            progress("session latency at 5,000 NOS/s: ours")
-            out["session_echo_p50_us"], out["session_echo_p99_us"] = await latency(lat_port, lat_n, 5000)
-        lat_port = free_port()
-        with server("quickfix", lat_port, nodelay=True):
-            progress("session latency at 5,000 NOS/s: QuickFIX SocketNodelay=Y")
-            out["session_echo_quickfix_p50_us"], out["session_echo_quickfix_p99_us"] = await latency(lat_port, lat_n, 5000)
+        # the other's idle threads and timers. A hiccup of the shared machine
+        # lasting a few ms lands on a hundred orders at this rate, so each side
+        # runs three times; the median run is the figure, the worst is kept too.
+        runs = 1 if quick else 3
+        for kind, key in (("ours", "session_echo"), ("quickfix", "session_echo_quickfix")):
+            lat_port = free_port()
+            store_dir = Path(d) / "ours-latency" if kind == "ours" and store else None
+            with server(kind, lat_port, store_dir, nodelay=kind == "quickfix"):
+                results = []
+                for rep in range(runs):
+                    progress(f"session latency at 5,000 NOS/s: {kind}{' SocketNodelay=Y' if kind == 'quickfix' else ''}, run {rep + 1}")
+                    results.append(await latency(lat_port, lat_n, 5000))
+            results.sort(key=lambda r: r[1])
+            out[f"{key}_p50_us"], out[f"{key}_p99_us"] = results[len(results) // 2]
+            out[f"{key}_p99_us_worst"] = results[-1][1]
     return out
 
 

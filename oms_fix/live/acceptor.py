@@ -118,12 +118,18 @@ class FixAcceptor:
         self.logon_timeout_s = logon_timeout_s
         self.max_message_size = max_message_size
         self._on_note = on_note
+        self._log: SessionLog | None = None
         self.connections: dict[str, SessionConnection] = {}
         self._protocols: set[_AcceptorProtocol] = set()
         self._server: asyncio.base_events.Server | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
 
     def note(self, text: str) -> None:
+        """A line for the acceptor's own event log: connections that never
+        became a session (refused, junk, no Logon) have no session log."""
+        if self._log is not None:
+            self._log.event("info", text, self.clock.now_ns())
+            self._log.flush()
         if self._on_note is not None:
             self._on_note(text)
 
@@ -146,6 +152,8 @@ class FixAcceptor:
         self._server = await self.loop.create_server(lambda: _AcceptorProtocol(self), self.host, self.port)
         sock = self._server.sockets[0]
         self.port = sock.getsockname()[1]
+        if self.log_dir is not None:
+            self._log = SessionLog(self.log_dir, f"acceptor-{self.host}-{self.port}", messages=False)
 
     async def stop(self, timeout_s: float = 2.0) -> None:
         """Log every session out, wait briefly for the replies, close, flush."""
@@ -168,6 +176,8 @@ class FixAcceptor:
             await self._server.wait_closed()
         for c in self.connections.values():
             c.log.close()
+        if self._log is not None:
+            self._log.close()
         self.registry.close()
 
     def describe(self) -> str:

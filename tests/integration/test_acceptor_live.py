@@ -122,6 +122,8 @@ def test_unknown_comp_id_gets_logout_and_is_logged(tmp_path: Path) -> None:
             assert [m.msg_type for m in out] == [b"5"]
             assert b"STRANGER" in (out[0].get(58) or b"")
             assert any("STRANGER" in n for n in notes)
+            acceptor_log = next((tmp_path / "log").glob("acceptor-*.events.log")).read_text()
+            assert "refused: unknown session" in acceptor_log and "STRANGER" in acceptor_log
             writer.close()
         finally:
             await acc.stop()
