@@ -187,7 +187,8 @@ def split_message(raw: bytes) -> Message | Garbled:
     # Each field holds exactly one '=' when the separators alternate; only then
     # can one replace+split give tag, value, tag, value, ...
     seps = raw.translate(None, _NOT_SEPARATOR)
-    if seps == b"=\x01" * (len(seps) >> 1):
+    # n non-overlapping "=<SOH>" in 2n bytes cover them all: the alternation.
+    if seps.count(b"=\x01") << 1 == len(seps):
         flat: list[bytes | None] = raw.replace(b"=", SOH).split(SOH)  # type: ignore[assignment]
         key = b"\x01".join(flat[0::2])  # type: ignore[arg-type]
         shape = _SHAPES.get(key)

@@ -81,8 +81,22 @@ def _format(now_ns: int, precision: int) -> bytes:
     return prefix + b".%09d" % frac
 
 
+# (value, ns) of the last call, swapped in whole so that threads never see half.
+_last_parsed: list[tuple[bytes, int | None]] = [(b"", None)]
+
+
 def parse_ns(value: bytes) -> int | None:
     """A UTCTimestamp as ns since the epoch, or None if it is not one."""
+    # Consecutive messages mostly carry the same SendingTime (many to a ms).
+    last_value, last_ns = _last_parsed[0]
+    if value == last_value and value:
+        return last_ns
+    ns = _parse(value)
+    _last_parsed[0] = (value, ns)
+    return ns
+
+
+def _parse(value: bytes) -> int | None:
     head = value[:17]
     base = _parse_cache.get(head)
     if base is None:
