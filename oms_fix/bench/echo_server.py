@@ -12,7 +12,6 @@ import asyncio
 import os
 import signal
 import sys
-import tempfile
 from pathlib import Path
 
 from ..fix.config import SessionConfig

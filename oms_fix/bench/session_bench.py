@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile

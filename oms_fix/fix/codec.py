@@ -25,6 +25,7 @@ __all__ = [
     "encode_raw",
     "encode_fields",
     "frame",
+    "framed",
     "checksum",
     "printable",
     "to_bytes",
@@ -161,6 +162,11 @@ def _general_body(fields: Iterable[tuple[int, Value]]) -> bytes:
     if msg_type is None:
         raise ValueError("MsgType(35) is required")
     return b"35=" + msg_type + SOH + b"".join(parts)
+
+
+def framed(msg: bytes) -> bytes:
+    """`msg` (8=, 9= and the body, ending with SOH) with its CheckSum(10) appended."""
+    return _framed(msg)
 
 
 def frame(body: bytes, begin_string: bytes = b"FIX.4.4") -> bytes:

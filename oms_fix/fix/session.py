@@ -17,7 +17,7 @@ from collections import deque
 from enum import Enum
 
 from .checks import comp_id_problem, logon_problem, new_seq_no, poss_dup_problem, route_back, sending_time_problem
-from .codec import FixParser, Garbled, Message, Value, frame, printable, to_bytes
+from .codec import FixParser, Garbled, Message, Value, framed, printable, to_bytes
 from .config import SessionConfig, check_password
 from .dictionary import Dictionary, Invalid, Reason, load_default
 from .events import AppMessage, Disconnect, LoggedOn, LoggedOut, Note, SessionEvent
@@ -89,6 +89,7 @@ class Session:
         self._logout_reply_due: int | None = None  # 13c: a held Logout waits this long for its gap
         self._window_end: int | None = None
         self._begin = config.begin_string.encode()
+        self._begin_prefix = b"8=%s\x019=" % self._begin
         self._prefix_tail = b"\x0149=%s\x0156=%s\x0134=" % (config.sender_comp_id.encode(),
                                                             config.target_comp_id.encode())
         self._tolerance_ns = int(config.sending_time_tolerance_s * NS)
@@ -259,8 +260,8 @@ class Session:
         Once some are held, later ones queue behind them until the Logon
         counts (it may sit above a gap: 1B.c).
         """
-        mt = to_bytes(msg_type)
-        data = body if isinstance(body, bytes) else b"".join(b"%d=%s\x01" % (t, to_bytes(v)) for t, v in body)
+        mt = msg_type if type(msg_type) is bytes else to_bytes(msg_type)
+        data = body if type(body) is bytes else b"".join(b"%d=%s\x01" % (t, to_bytes(v)) for t, v in body)
         if self.status is not Status.ACTIVE or self._pending:
             if len(self._pending) >= self.config.max_pending:
                 raise ProtocolError(f"{self.config.session_id}: more than {self.config.max_pending} messages held while logged out")
@@ -275,9 +276,10 @@ class Session:
 
     def _emit(self, mt: bytes, body: bytes, now: int, store: bool) -> int:
         # `body` follows 52 directly, so header fields at its start stay in the header.
-        seq = self.store.next_sender
-        raw = frame(b"35=" + mt + self._prefix_tail + b"%d\x0152=%s\x01" % (seq, format_ns(now)) + body,
-                    self._begin)
+        store_ = self.store
+        seq = store_.next_sender
+        head = b"35=%s%s%d\x0152=%s\x01" % (mt, self._prefix_tail, seq, format_ns(now))
+        raw = framed(b"%s%d\x01%s%s" % (self._begin_prefix, len(head) + len(body), head, body))
         if store:
             self.store.save_sent(seq, raw)
         self.store.set_next_sender(seq + 1)
