@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import signal
 import sys
 from pathlib import Path
@@ -67,10 +68,14 @@ def _settings(args: argparse.Namespace) -> OmsSettings:
     return settings
 
 
+def _print_note(acceptor: str, text: str) -> None:
+    print(f"  [{acceptor}] {text}", flush=True)
+
+
 async def serve(settings: OmsSettings) -> None:
     state = settings.state_dir
     fix = settings.fix
-    acceptors = []
+    acceptors: list[FixAcceptor] = []
     for name, acc_settings in (("clients", settings.clients), ("drop copy", settings.drop_copy)):
         registry = SessionRegistry(file_store_factory(state / "fix" / "store"), max_message_size=fix.max_message_size)
         for cfg in acc_settings.session_configs(fix):
@@ -80,7 +85,7 @@ async def serve(settings: OmsSettings) -> None:
         acc = FixAcceptor(registry, NotYetApplication(), acc_settings.host, acc_settings.port,
                           log_dir=state / "fix" / "log", message_log=fix.message_log,
                           max_message_size=fix.max_message_size,
-                          on_note=lambda text, n=name: print(f"  [{n}] {text}", flush=True))
+                          on_note=functools.partial(_print_note, name))
         try:
             await acc.start()
         except OSError as e:

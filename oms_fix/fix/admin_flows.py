@@ -7,6 +7,9 @@ those of shared/spec/fix44-session-tests.md.
 
 from __future__ import annotations
 
+from collections import deque
+from typing import TYPE_CHECKING
+
 from .checks import logon_problem, new_seq_no
 from .codec import Message, Value
 from .config import check_password
@@ -16,10 +19,43 @@ from .resend import resend_range
 from .status import LOGGING_OUT, Status
 from .utctime import NS
 
+if TYPE_CHECKING:
+    from .config import SessionConfig
+    from .dictionary import Dictionary
+    from .events import SessionEvent
+    from .store import MessageStore
+
 __all__ = ["AdminFlows"]
 
 
 class AdminFlows:
+    if TYPE_CHECKING:
+        # What the flows use of the Session they are mixed into (session.py).
+        config: SessionConfig
+        store: MessageStore
+        dictionary: Dictionary
+        status: Status
+        heartbeat_ns: int
+        _events: deque[SessionEvent]
+        _out: list[bytes]
+        _pending: list[tuple[bytes, bytes]]
+        _use_789: bool
+        _deadline_close: int | None
+        _logout_reply_due: int | None
+        _last_sent: int
+        _prefix_tail: bytes
+        _begin: bytes
+
+        def _note(self, level: str, text: str) -> None: ...
+        def _set_status(self, new: Status) -> None: ...
+        def _reject(self, msg: Message, reason: int, tag: int | None, text: str, now: int) -> None: ...
+        def _send_admin(self, mt: bytes, fields: list[tuple[int, Value]], now: int, store: bool = False) -> None: ...
+        def _emit(self, mt: bytes, body: bytes, now: int, store: bool) -> int: ...
+        def _disconnect(self, reason: str, level: str = "error", ours: bool = True) -> None: ...
+        def _logout_and_disconnect(self, text: str, now: int) -> None: ...
+        def _close_at(self, deadline: int, reason: str, level: str = "warning") -> None: ...
+        def _drain_queue(self, now: int) -> None: ...
+
     def _logon_acceptable(self, msg: Message, now: int) -> bool:
         """Check a Logon; refuse it as the case requires. False if refused."""
         bad = logon_problem(msg, self.config, self.dictionary, is_reply=self.status is Status.LOGON_SENT)

@@ -123,8 +123,8 @@ def _mixed_body(fields: Sequence[tuple[int, Value]]) -> bytes | None:
             return None
         prefix, mt = _STR_PREFIX, head[1]
         return ("35=" + (mt if type(mt) is str else _text(mt)) + "".join([
-            prefix[t] + (v if (k := type(v)) is str else v.decode("latin-1") if k is bytes  # type: ignore[union-attr]
-                         else "%d" % v if k is int else _text(v))
+            prefix[t] + (v if (k := type(v)) is str else v.decode("latin-1") if k is bytes  # type: ignore[union-attr, operator]
+                         else "%d" % v if k is int else _text(v))  # type: ignore[str-format]
             for t, v in fields[1:]]) + "\x01").encode("latin-1")
     except (KeyError, IndexError, TypeError):
         return None
@@ -147,8 +147,8 @@ def encode_fields(fields: Iterable[tuple[int, Value]]) -> bytes:
         return ("".join([_ANY_STR_PREFIX[t] + v for t, v in fields])[1:] + "\x01").encode("latin-1")  # type: ignore[operator]
     except (TypeError, KeyError, UnicodeEncodeError):
         pass
-    return b"".join([b"%d=" % t + (v if (k := type(v)) is bytes else v.encode("latin-1") if k is str  # type: ignore[union-attr]
-                                   else b"%d" % v if k is int else to_bytes(v)) + SOH for t, v in fields])
+    return b"".join([b"%d=" % t + (v if (k := type(v)) is bytes else v.encode("latin-1") if k is str  # type: ignore[union-attr, operator]
+                                   else b"%d" % v if k is int else to_bytes(v)) + SOH for t, v in fields])  # type: ignore[str-format]
 
 
 def _general_body(fields: Iterable[tuple[int, Value]]) -> bytes:

@@ -210,7 +210,7 @@ def split_message(raw: bytes) -> Message | Garbled:
 
 def _fast_shape(key: bytes, flat: list[bytes | None]) -> Shape | None:
     try:
-        tags = tuple(map(_fast_tag, flat[0:-1:2]))
+        tags = tuple(map(_fast_tag, flat[0:-1:2]))  # type: ignore[arg-type]
     except KeyError:
         return None  # an unusual tag or a data length: the careful walk decides
     if len(_SHAPES) >= _MAX_SHAPES:

@@ -30,7 +30,7 @@ class ValueKind(NamedTuple):
 
     batch: bytes | None  # the format (FORMAT_SOURCES value) the value must have
     enums: frozenset[bytes] | None
-    count: bool  # a NumInGroup: it must equal the entries the shape holds
+    num_in_group: bool  # it must equal the entries the shape holds
     other: Callable[[bytes], int | None] | None  # a check of its own (MULTIPLEVALUESTRING)
 
 
@@ -63,8 +63,8 @@ def _whole_match(kinds: dict[int, ValueKind], msg: "Message", canonical: list[by
     for i, tag in enumerate(msg.shape.tags):
         at = 2 * i + 1
         kind = kinds[tag]
-        if kind.count:
-            parts.append(re.escape(canonical[at]))  # type: ignore[arg-type]
+        if kind.num_in_group:
+            parts.append(re.escape(canonical[at]))  # type: ignore[arg-type, type-var]
         elif kind.enums is not None:
             if kind.batch is not None:
                 return None
@@ -98,7 +98,7 @@ class Plan:
         for i, tag in enumerate(msg.shape.tags):
             at = 2 * i + 1  # where the value sits in msg.flat
             kind = kinds[tag]
-            if kind.count:
+            if kind.num_in_group:
                 count_at.append(at)
             if kind.other is not None:
                 others.append((at, kind.other))
