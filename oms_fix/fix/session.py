@@ -302,7 +302,8 @@ class Session(AdminFlows):
                 self._disconnect(g.reason)
 
     def _on_message(self, msg: Message, now: int) -> None:
-        if self.status is Status.ACTIVE and not self._queue and self._on_next_app_message(msg, now):
+        if (self.status is Status.ACTIVE and not self._queue and not self._resend_until
+                and self._on_next_app_message(msg, now)):
             return
         mt = msg.msg_type
         if self.status in (Status.AWAIT_LOGON, Status.LOGON_SENT) and mt != b"A":
