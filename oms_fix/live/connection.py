@@ -147,10 +147,12 @@ class SessionConnection:
             return
         # Durable first: nothing reaches the peer that a restart would forget.
         self.session.store.flush()
-        self.log.outgoing(data, now)
         t = self.transport
         if t is None:
+            # Stored, so a ResendRequest after the next Logon brings it back.
+            self.log.event("warning", f"connection gone: {len(data)} bytes stored but not sent", now)
             return
+        self.log.outgoing(data, now)
         t.write(data)
         if t.get_write_buffer_size() > WRITE_BUFFER_LIMIT:
             self.log.event("error", "peer is not reading; closing the connection", now)
