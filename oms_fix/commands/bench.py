@@ -5,6 +5,8 @@ Figures (keys of --json):
   codec_encode_vs_simplefix                          encode an ExecutionReport
   session_echo_msgs_per_s, session_echo_vs_quickfix  20,000 NOS pipelined, one ER each
   session_echo_p50_us, session_echo_p99_us           round trip at a paced 5,000 NOS/s
+  book_ops_per_s, book_vs_reference                  1,000,000 mixed operations on one book
+  book_bytes_per_order                               memory per resting order (tracemalloc)
 
 The machine is shared and noisy: each figure is the best of a few runs, and
 the ratios against simplefix and QuickFIX measured alongside are what to read.
@@ -30,13 +32,17 @@ BARS = [
     ("codec_encode_vs_simplefix", 10.0, True),
     ("session_echo_vs_quickfix", 5.0, True),
     ("session_echo_p99_us", 500.0, False),
+    ("book_ops_per_s", 2_000_000.0, True),
+    ("book_vs_reference", 2.5, True),
+    ("book_bytes_per_order", 250.0, False),
 ]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", type=Path, metavar="FILE", help="write the figures as JSON here")
     p.add_argument("--quick", action="store_true", help="small counts: checks that everything runs, figures are rough")
-    p.add_argument("--only", choices=["codec", "session"], action="append", help="run only these parts (repeatable)")
+    p.add_argument("--only", choices=["codec", "session", "book"], action="append",
+                   help="run only these parts (repeatable)")
 
 
 def _progress(text: str) -> None:
@@ -44,7 +50,7 @@ def _progress(text: str) -> None:
 
 
 def collect(quick: bool, only: list[str] | None) -> dict[str, object]:
-    parts = only or ["codec", "session"]
+    parts = only or ["codec", "session", "book"]
     out: dict[str, object] = {
         "quick": quick,
         "python": platform.python_version(),
@@ -62,6 +68,11 @@ def collect(quick: bool, only: list[str] | None) -> dict[str, object]:
         from ..bench import session_bench
 
         out.update(run_loop(session_bench.run_async(quick, _progress)))
+    if "book" in parts:
+        from ..bench import book_bench
+
+        _progress("book: ours vs the SortedDict+deque reference")
+        out.update(book_bench.run(quick))
     return out
 
 
@@ -77,7 +88,8 @@ def report(figures: dict[str, object]) -> str:
         if key in figures:
             v = float(figures[key])  # type: ignore[arg-type]
             ok = v >= bar if higher else v <= bar
-            lines.append(f"{'meets' if ok else 'MISSES'} bar: {key} {'>=' if higher else '<='} {bar:g} (got {v:,.2f})")
+            shown = f"{bar:,.0f}" if bar >= 1000 else f"{bar:g}"
+            lines.append(f"{'meets' if ok else 'MISSES'} bar: {key} {'>=' if higher else '<='} {shown} (got {v:,.2f})")
     return "\n".join(lines)
 
 
