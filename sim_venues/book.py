@@ -245,6 +245,14 @@ class Book:
             return self._bid_px[::-1]
         return [-p for p in reversed(self._ask_px)]
 
+    def levels(self, side: Side | int, depth: int) -> list[tuple[int, int]]:
+        """(price, open quantity) of the best ``depth`` levels of one side, best first."""
+        if side == BUY:
+            bids = self._bids
+            return [(p, bids[p][0]) for p in self._bid_px[: -depth - 1 : -1]] if depth > 0 else []
+        asks = self._asks
+        return [(-p, asks[-p][0]) for p in self._ask_px[: -depth - 1 : -1]] if depth > 0 else []
+
     def open_qty(self, order_id: int) -> int | None:
         """The open quantity of a resting order, None if it is not resting."""
         order = self._orders.get(order_id)
