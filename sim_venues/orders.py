@@ -159,6 +159,7 @@ class OrderRequest:
     exec_inst: str = ""
     peg_offset: int = 0
     account: str = ""
+    fix_side: str = ""  # Side(54) as sent (5 sell short reaches the book as SELL but is echoed as 5)
 
 
 @dataclass(slots=True, eq=False)
