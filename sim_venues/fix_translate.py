@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from oms_fix.fix.message import Message
 from oms_fix.fix.utctime import parse_ns
 
-from .orders import (CancelReject, OrderRequest, OrdRejReason, OrdStatus, OrdType, Report, Side,
+from .orders import (CancelReject, Liquidity, OrderRequest, OrdRejReason, OrdStatus, OrdType, Report, Side,
                      TimeInForce)
 
 __all__ = ["Pricing", "Refusal", "cancel_reject_body", "er_body", "parse_order", "reject_body",
@@ -227,7 +227,8 @@ def er_body(report: Report, pricing: Pricing, venue: str, exec_id: str, transact
         fields.append((18, req.exec_inst))
     if report.last_qty:
         fields += [(32, str(report.last_qty)), (31, pricing.fmt(report.last_px, denominator)), (30, venue)]
-        if report.liquidity is not None:
+        # FIX 4.4 defines LastLiquidityInd 1, 2 and 3 only; an auction print (4 from FIX 5.0) leaves it out.
+        if report.liquidity is not None and report.liquidity is not Liquidity.AUCTION:
             fields.append((851, report.liquidity.value))
         if commission is not None:
             fields += [(12, f"{commission:f}"), (13, "3")]

@@ -7,6 +7,7 @@ Figures (keys of --json):
   session_echo_p50_us, session_echo_p99_us           round trip at a paced 5,000 NOS/s
   book_ops_per_s, book_vs_reference                  1,000,000 mixed operations on one book
   book_bytes_per_order                               memory per resting order (tracemalloc)
+  venue_orders_per_s                                 NOS -> ER through one venue's FIX gateway
 
 The machine is shared and noisy: each figure is the best of a few runs, and
 the ratios against simplefix and QuickFIX measured alongside are what to read.
@@ -41,7 +42,7 @@ BARS = [
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", type=Path, metavar="FILE", help="write the figures as JSON here")
     p.add_argument("--quick", action="store_true", help="small counts: checks that everything runs, figures are rough")
-    p.add_argument("--only", choices=["codec", "session", "book"], action="append",
+    p.add_argument("--only", choices=["codec", "session", "book", "venue"], action="append",
                    help="run only these parts (repeatable)")
 
 
@@ -50,7 +51,7 @@ def _progress(text: str) -> None:
 
 
 def collect(quick: bool, only: list[str] | None) -> dict[str, object]:
-    parts = only or ["codec", "session", "book"]
+    parts = only or ["codec", "session", "book", "venue"]
     out: dict[str, object] = {
         "quick": quick,
         "python": platform.python_version(),
@@ -73,6 +74,10 @@ def collect(quick: bool, only: list[str] | None) -> dict[str, object]:
 
         _progress("book: ours vs the SortedDict+deque reference")
         out.update(book_bench.run(quick))
+    if "venue" in parts:
+        from ..bench import venue_bench
+
+        out.update(run_loop(venue_bench.run_async(quick, _progress)))
     return out
 
 

@@ -1,0 +1,275 @@
+"""A venue behind our FIX 4.4 acceptor: orders in, execution reports and market data out.
+
+Every peer CompID is its own session with its own sequence numbers (the
+registry's pattern, ``*`` unless the config restricts it) and its own ClOrdID
+space: the engine keys orders by (owner, ClOrdID) with the owner being the
+peer's SenderCompID. Messages the venue handles:
+
+- 35=D NewOrderSingle -> ExecutionReports (New, Trade, Canceled for IOC/FOK
+  remainders, Rejected with OrdRejReason and a Text naming the rule)
+- 35=F / 35=G -> Canceled / Replaced, or OrderCancelReject (35=9) with CxlRejReason
+- 35=H OrderStatusRequest -> ExecType I (Appendix D R14)
+- 35=q OrderMassCancelRequest -> OrderMassCancelReport (35=r), then a Canceled each
+- 35=V MarketDataRequest -> 35=W snapshot, then 35=X increments; 35=Y reject
+- anything else -> BusinessMessageReject (35=j), 380=3 unsupported message type
+
+Reports for orders whose session is logged out wait in its store and go out
+after the next Logon (FIX 4.4 Vol 2: messages created while disconnected are
+sent, not lost). A session that logs out loses its market data subscriptions.
+"""
+
+from __future__ import annotations
+
+from itertools import count
+
+from oms_fix.fix.message import Message
+from oms_fix.fix.session import ProtocolError
+from oms_fix.fix.utctime import format_ns
+from oms_fix.live.clock import Clock
+from oms_fix.live.connection import SessionConnection
+
+from . import marketdata as md
+from .daycycle import tradsesstatus
+from .fix_translate import (Refusal, cancel_reject_body, er_body, parse_order, reject_body,
+                            status_unknown_body)
+from .orders import CancelReject, CxlRejReason, ExecType, OrdRejReason, Phase, Report, Side
+from .venues import Venue
+
+__all__ = ["VenueGateway"]
+
+_SIDES = {b"1": Side.BUY, b"2": Side.SELL, b"5": Side.SELL, b"6": Side.SELL}
+_SECURITY_STATUS = {Phase.HALTED: "2", Phase.CONTINUOUS: "17", Phase.PRE_OPEN: "21",
+                    Phase.OPENING_AUCTION: "21", Phase.CLOSING_AUCTION: "17", Phase.CLOSED: "18"}
+
+
+class VenueGateway:
+    """The FixAcceptor application for one venue."""
+
+    def __init__(self, venue: Venue, clock: Clock):
+        self.venue = venue
+        self.clock = clock
+        self.conns: dict[str, SessionConnection] = {}
+        self.subs: dict[str, dict[str, md.MdRequest]] = {}
+        self._exec_ids = count(1)
+        self.orders_handled = 0
+
+    # -- Application ------------------------------------------------------------
+
+    def on_logon(self, conn: SessionConnection) -> None:
+        owner = conn.session.config.target_comp_id
+        self.conns[owner] = conn
+        with conn.batch():
+            self._send(conn, b"h", self._session_status(self.venue.phase))
+
+    def on_logout(self, conn: SessionConnection, reason: str) -> None:
+        self.subs.pop(conn.session.config.target_comp_id, None)
+
+    def on_message(self, conn: SessionConnection, msg: Message) -> None:
+        now = self.clock.now_ns()
+        owner = conn.session.config.target_comp_id
+        self.conns[owner] = conn
+        mt = msg.msg_type
+        with conn.batch():
+            if mt == b"D":
+                self._new_order(conn, owner, msg, now)
+            elif mt == b"F":
+                self._cancel(conn, owner, msg, now)
+            elif mt == b"G":
+                self._replace(conn, owner, msg, now)
+            elif mt == b"H":
+                self._status(conn, owner, msg, now)
+            elif mt == b"q":
+                self._mass_cancel(conn, owner, msg, now)
+            elif mt == b"V":
+                self._md_request(conn, owner, msg)
+            else:
+                conn.business_reject(msg, 3, f"{self.venue.name} does not support MsgType "
+                                             f"{(mt or b'').decode('latin-1')}", msg.get(11))
+            self.publish(now)
+
+    # -- time -------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Advance the venue to now and send what it did (the runtime calls this every tick_ms)."""
+        now = self.clock.now_ns()
+        self.dispatch(self.venue.advance(now), now)
+        self.publish_status()
+        self.publish(now)
+
+    def set_reference(self, symbol: str, bid: int | None, ask: int | None) -> None:
+        now = self.clock.now_ns()
+        self.dispatch(self.venue.set_reference(symbol, bid, ask, now), now)
+
+    # -- orders -----------------------------------------------------------------
+
+    def _new_order(self, conn: SessionConnection, owner: str, msg: Message, now: int) -> None:
+        self.orders_handled += 1
+        symbol = (msg.get(55) or b"").decode("latin-1")
+        pricing = self.venue.pricing.get(symbol)
+        if pricing is None:
+            self._reject(conn, msg, Refusal(OrdRejReason.UNKNOWN_SYMBOL, f"unknown symbol {symbol!r} at {self.venue.name}"), now)
+            return
+        req = parse_order(msg, owner, pricing)
+        if isinstance(req, Refusal):
+            self._reject(conn, msg, req, now)
+            return
+        if msg.get(97) == b"Y":
+            # R13: a PossResend of an order already taken is answered with its status, not a duplicate reject.
+            existing = self.venue.engines[symbol].find(owner, req.cl_ord_id)
+            if existing is not None:
+                self.dispatch([Report(ExecType.ORDER_STATUS, existing, existing.cl_ord_id)], now)
+                return
+        self.dispatch(self.venue.submit(req, now), now)
+
+    def _cancel(self, conn: SessionConnection, owner: str, msg: Message, now: int) -> None:
+        cl, orig = (msg.get(11) or b"").decode("latin-1"), (msg.get(41) or b"").decode("latin-1")
+        symbol = (msg.get(55) or b"").decode("latin-1")
+        if symbol not in self.venue.engines:
+            self._cancel_reject(conn, CancelReject(cl, orig, CxlRejReason.UNKNOWN_ORDER, f"unknown symbol {symbol!r}"))
+            return
+        out = self.venue.cancel(symbol, owner, cl, orig, now)
+        if isinstance(out, CancelReject):
+            self._cancel_reject(conn, out)
+        else:
+            self.dispatch(out, now)
+
+    def _replace(self, conn: SessionConnection, owner: str, msg: Message, now: int) -> None:
+        cl, orig = (msg.get(11) or b"").decode("latin-1"), (msg.get(41) or b"").decode("latin-1")
+        symbol = (msg.get(55) or b"").decode("latin-1")
+        pricing = self.venue.pricing.get(symbol)
+        if pricing is None:
+            self._cancel_reject(conn, CancelReject(cl, orig, CxlRejReason.UNKNOWN_ORDER, f"unknown symbol {symbol!r}",
+                                                   is_replace=True))
+            return
+        req = parse_order(msg, owner, pricing)
+        if isinstance(req, Refusal):
+            order = self.venue.engines[symbol].find(owner, orig)
+            self._cancel_reject(conn, CancelReject(cl, orig, CxlRejReason.OTHER, req.text, order, is_replace=True))
+            return
+        out = self.venue.replace(orig, req, now)
+        if isinstance(out, CancelReject):
+            self._cancel_reject(conn, out)
+        else:
+            self.dispatch(out, now)
+
+    def _status(self, conn: SessionConnection, owner: str, msg: Message, now: int) -> None:
+        cl = (msg.get(11) or b"").decode("latin-1")
+        eng = self.venue.engines.get((msg.get(55) or b"").decode("latin-1"))
+        order = eng.find(owner, cl) if eng is not None else None
+        if order is None:
+            self._send(conn, b"8", status_unknown_body(msg, self._exec_id(), format_ns(now)))
+            return
+        # R14: asked by a pre-replace ClOrdID, answered under the current one with 41 naming the one asked.
+        self.dispatch([Report(ExecType.ORDER_STATUS, order, order.cl_ord_id,
+                              orig_cl_ord_id=cl if cl != order.cl_ord_id else None)], now)
+
+    def _mass_cancel(self, conn: SessionConnection, owner: str, msg: Message, now: int) -> None:
+        kind = msg.get(530) or b""
+        symbol = (msg.get(55) or b"").decode("latin-1") or None
+        body: list[tuple[int, str | bytes]] = [(11, msg.get(11) or b""), (37, f"{self.venue.name}-MC{self._exec_id()}"),
+                                               (530, kind)]
+        if kind not in (b"1", b"7") or (kind == b"1" and symbol not in self.venue.engines):
+            why = ("unknown symbol " + repr(symbol)) if kind == b"1" else \
+                f"MassCancelRequestType (530) {kind.decode('latin-1')} is not supported (1 by security, 7 all orders)"
+            reason = b"1" if kind == b"1" else b"0"
+            self._send(conn, b"r", body + [(531, "0"), (532, reason), (58, why)])
+            return
+        side = _SIDES.get(msg.get(54) or b"")
+        reports = self.venue.mass_cancel(owner, symbol if kind == b"1" else None, side, now)
+        self._send(conn, b"r", body + [(531, kind), (533, str(len(reports)))])
+        self.dispatch(reports, now)
+
+    # -- outbound -----------------------------------------------------------------
+
+    def _exec_id(self) -> str:
+        return f"{self.venue.name}-E{next(self._exec_ids)}"
+
+    def dispatch(self, reports: list[Report], now: int) -> None:
+        """One ExecutionReport per report, to the session that owns the order (the venue's own orders have none)."""
+        tt = format_ns(now)
+        venue = self.venue
+        for r in reports:
+            conn = self.conns.get(r.order.request.owner)
+            if conn is None:
+                continue
+            pricing = venue.pricing[r.order.request.symbol]
+            self._send(conn, b"8", er_body(r, pricing, venue.name, self._exec_id(), tt, venue.denominator,
+                                           venue.commission(r)))
+
+    def _reject(self, conn: SessionConnection, msg: Message, refusal: Refusal, now: int) -> None:
+        self._send(conn, b"8", reject_body(msg, refusal, self._exec_id(), format_ns(now)))
+
+    def _cancel_reject(self, conn: SessionConnection, rej: CancelReject) -> None:
+        self._send(conn, b"9", cancel_reject_body(rej))
+
+    def _send(self, conn: SessionConnection, mt: bytes, body: list[tuple[int, str | bytes]]) -> None:
+        try:
+            conn.send(mt, body)
+        except ProtocolError as e:
+            # Held too long while logged out: say so in its event log rather than fail the venue.
+            conn.log.event("error", f"not sent ({e})", self.clock.now_ns())
+
+    # -- market data and status -------------------------------------------------
+
+    def _md_request(self, conn: SessionConnection, owner: str, msg: Message) -> None:
+        req = md.parse_request(msg, self.venue.engines)
+        if isinstance(req, md.MdRefusal):
+            self._send(conn, b"Y", md.reject_body(msg.get(262) or b"", req))
+            return
+        subs = self.subs.setdefault(owner, {})
+        if req.kind == "2":
+            if subs.pop(req.md_req_id, None) is None:
+                self._send(conn, b"Y", md.reject_body(req.md_req_id, md.MdRefusal("0", f"no subscription {req.md_req_id!r}")))
+            return
+        if req.kind == "1" and req.md_req_id in subs:
+            self._send(conn, b"Y", md.reject_body(req.md_req_id, md.MdRefusal("1", f"MDReqID {req.md_req_id!r} is already subscribed")))
+            return
+        for symbol in req.symbols:
+            view = md.DepthView(req.depth)
+            self._refresh(view, req, symbol)
+            self._send(conn, b"W", md.snapshot_body(req, symbol, self.venue.pricing[symbol], view))
+            req.views[symbol] = view
+        if req.kind == "1":
+            subs[req.md_req_id] = req
+
+    def _refresh(self, view: md.DepthView, req: md.MdRequest, symbol: str) -> list[md.Entry]:
+        eng = self.venue.engines[symbol]
+        out: list[md.Entry] = []
+        if md.BID in req.entry_types:
+            out += view.update(md.BID, eng.levels(Side.BUY, req.depth))
+        if md.OFFER in req.entry_types:
+            out += view.update(md.OFFER, eng.levels(Side.SELL, req.depth))
+        return out
+
+    def publish(self, now: int) -> None:
+        """Increments for every subscription whose view changed, and the trades since the last call."""
+        trades = {s: md.trade_entries(e.drain_trades()) for s, e in self.venue.engines.items()}
+        for owner, subs in self.subs.items():
+            conn = self.conns.get(owner)
+            if conn is None or not subs:
+                continue
+            with conn.batch():
+                for req in subs.values():
+                    for symbol, view in req.views.items():
+                        entries = self._refresh(view, req, symbol)
+                        if md.TRADE in req.entry_types:
+                            entries += trades[symbol]
+                        if entries:
+                            self._send(conn, b"X", md.incremental_body(req, symbol, self.venue.pricing[symbol], entries,
+                                                                       self.venue.denominator))
+
+    def _session_status(self, phase: Phase) -> list[tuple[int, str | bytes]]:
+        return [(336, self.venue.name), (625, phase.value), (325, "Y"), (340, tradsesstatus(phase))]
+
+    def publish_status(self) -> None:
+        """TradingSessionStatus (35=h) for a venue phase, SecurityStatus (35=f) for one symbol's halt/resume."""
+        changes, self.venue.status_changes = self.venue.status_changes, []
+        for symbol, phase in changes:
+            for conn in self.conns.values():
+                if not conn.connected:
+                    continue
+                if symbol is None:
+                    self._send(conn, b"h", self._session_status(phase))
+                else:
+                    self._send(conn, b"f", [(55, symbol), (336, self.venue.name), (625, phase.value), (325, "Y"),
+                                            (326, _SECURITY_STATUS[phase])])

@@ -1,0 +1,174 @@
+"""One venue process: ``python -m sim_venues.serve --venue EXCH`` (``oms-fix venues`` starts these).
+
+Builds the venue from config/venues.yaml, listens as a FIX 4.4 acceptor whose
+SenderCompID is the venue's name, advances the venue every ``tick_ms`` (flow,
+phases, expiries, crosses, quotes, market data), and for the venues that price
+off the lit market logs on to the lit venues for their top of book. Prints
+``ready <host>:<port>`` once listening, a line of figures every
+``--stats-every`` seconds, and stops cleanly on SIGINT or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+import time
+from pathlib import Path
+
+from oms_fix.fix.config import SessionConfig
+from oms_fix.fix.registry import SessionRegistry
+from oms_fix.fix.session import Session
+from oms_fix.fix.store import MemoryStore
+from oms_fix.live.acceptor import FixAcceptor
+from oms_fix.live.clock import LiveClock
+from oms_fix.live.initiator import FixInitiator
+from oms_fix.live.loop import run as run_loop
+from oms_fix.live.stores import file_store_factory
+
+from .config import VenuesConfig, VenuesConfigError, load_venues_config
+from .flow import BackgroundMarket
+from .gateway import VenueGateway
+from .instruments import DEFAULT_INSTRUMENTS, Instrument, InstrumentsError, load_instruments
+from .reference import ReferenceBook, ReferenceClient
+from .venues import Venue, VenueSpec, flow_slots
+
+__all__ = ["build_venue", "main"]
+
+_NS = 1_000_000_000
+
+
+def build_venue(cfg: VenuesConfig, name: str, instruments: dict[str, Instrument], start_ns: int,
+                seed: int) -> Venue:
+    """The venue ``name`` with its share of the shared background market."""
+    specs = cfg.specs()
+    spec = next(s for s in specs if s.name == name)
+    flow = _flow(spec, specs, instruments, start_ns, seed)
+    slots = flow_slots(specs)[name]
+    return Venue(spec, instruments, start_ns, flow, slots[0], slots[1])
+
+
+def _flow(spec: VenueSpec, specs: list[VenueSpec], instruments: dict[str, Instrument], start_ns: int,
+          seed: int) -> BackgroundMarket | None:
+    if not (spec.flow_share or spec.makers or spec.kind == "mm"):
+        return None
+    # The day of the exchange (if any) shapes everyone's volume: the same for every process.
+    day = next((s.day for s in specs if s.day is not None), None)
+    open_ns = start_ns + (int(day.pre_open_s * _NS) if day else 0)
+    close_ns = open_ns + (int(day.continuous_s * _NS) if day else 6 * 3600 * _NS)
+    return BackgroundMarket(instruments, seed, start_ns, open_ns, close_ns)
+
+
+async def serve(cfg: VenuesConfig, name: str, seed: int, start_ns: int, state_dir: Path,
+                port: int | None, stats_every_s: float) -> None:
+    instruments = load_instruments(cfg.instruments or DEFAULT_INSTRUMENTS)
+    venue = build_venue(cfg, name, instruments, start_ns, seed)
+    spec = venue.spec
+    clock = LiveClock()
+    gateway = VenueGateway(venue, clock)
+    registry = SessionRegistry(file_store_factory(state_dir / name / "store"))
+    template = SessionConfig(sender_comp_id=name, target_comp_id="*", role="acceptor", heartbeat_s=cfg.heartbeat_s)
+    for glob in spec.accept:
+        registry.add_pattern(glob, template)
+    acceptor = FixAcceptor(registry, gateway, spec.host, spec.port if port is None else port,
+                           log_dir=state_dir / name / "log", message_log=cfg.message_log,
+                           on_note=lambda text: print(f"{name}: {text}", flush=True))
+    try:
+        await acceptor.start()
+    except OSError as e:
+        raise VenuesConfigError(f"{name}: cannot listen on {spec.host}:{spec.port}: {e.strerror}") from None
+    initiators = _reference_feed(cfg, venue, gateway, state_dir)
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    print(f"ready {acceptor.describe()} {spec.kind} as {name}", flush=True)
+    tick_s = cfg.tick_ms / 1000
+    next_stats = time.monotonic() + stats_every_s
+    lit = spec.kind in ("exchange", "ecn", "mm")
+    last_ref: dict[str, tuple[int | None, int | None]] = {}
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), tick_s)
+        except asyncio.TimeoutError:
+            pass
+        if lit:  # pegs on a lit venue track its own best bid and offer
+            for symbol in venue.engines:
+                bbo = venue.own_bbo(symbol)
+                if last_ref.get(symbol) != bbo:
+                    last_ref[symbol] = bbo
+                    gateway.set_reference(symbol, *bbo)
+        gateway.tick()
+        if time.monotonic() >= next_stats:
+            next_stats += stats_every_s
+            sessions = sum(1 for c in acceptor.connections.values() if c.connected)
+            print(f"{name}: {venue.phase.name.lower()}, {sessions} session(s), "
+                  f"{gateway.orders_handled} client orders", flush=True)
+    print(f"{name}: stopping", flush=True)
+    for ini in initiators:
+        await ini.stop()
+    await acceptor.stop()
+    print(f"{name}: stopped", flush=True)
+
+
+def _reference_feed(cfg: VenuesConfig, venue: Venue, gateway: VenueGateway, state_dir: Path) -> list[FixInitiator]:
+    """Dark, cross and market maker venues price off the lit venues' books, read over FIX."""
+    if venue.spec.kind not in ("dark", "cross", "mm"):
+        return []
+    book = ReferenceBook()
+    fallback = venue.flow
+
+    def changed(symbol: str) -> None:
+        bid, ask = book.nbbo(symbol)
+        if (bid is None or ask is None) and fallback is not None:
+            fv = int(fallback.fair_value(symbol))  # no lit market: fair value +/- a tick
+            bid, ask = fv, fv + 1
+        gateway.set_reference(symbol, bid, ask)
+
+    out = []
+    for src in cfg.reference_sources(venue.name):
+        other = cfg.venues[src]
+        session = Session(SessionConfig(sender_comp_id=f"{venue.name}-REF", target_comp_id=src, role="initiator",
+                                        heartbeat_s=cfg.heartbeat_s, reset_on_logon=True), MemoryStore())
+        ini = FixInitiator(session, ReferenceClient(src, book, venue.pricing, changed), cfg.host, other.port,
+                           log_dir=state_dir / venue.name / "log", message_log=False, max_backoff_s=5.0)
+        ini.start()
+        out.append(ini)
+    if not out:
+        for symbol in venue.engines:
+            changed(symbol)
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m sim_venues.serve", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--venue", required=True, help="the venue's name in the config, e.g. EXCH")
+    p.add_argument("--config", type=Path, help="venues config (default: config/venues.yaml)")
+    p.add_argument("--seed", type=int, help="background market seed (default: the config's)")
+    p.add_argument("--start-ns", type=int, help="the shared start of the trading day, ns since the epoch (default: now)")
+    p.add_argument("--state-dir", type=Path, help="stores and logs (default: the config's state_dir)")
+    p.add_argument("--port", type=int, help="listen here instead of the configured port (0: any free port)")
+    p.add_argument("--stats-every", type=float, default=30.0, metavar="S", help="seconds between figure lines")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        cfg = load_venues_config(args.config)
+        if args.venue not in cfg.venues:
+            raise VenuesConfigError(f"{args.config or 'config/venues.yaml'}: venues: no venue {args.venue!r} "
+                                    f"(configured: {', '.join(cfg.venues)})")
+        seed = cfg.seed if args.seed is None else args.seed
+        start_ns = args.start_ns or time.time_ns()
+        run_loop(serve(cfg, args.venue, seed, start_ns, args.state_dir or cfg.state_dir, args.port, args.stats_every))
+    except (VenuesConfigError, InstrumentsError) as e:
+        print(f"{args.venue}: {e}", file=sys.stderr, flush=True)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

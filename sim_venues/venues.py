@@ -1,0 +1,319 @@
+"""The five venue kinds, as policies over the same engines.
+
+- ``exchange``: lit books with a repeating trading day (``DayCycle``): pre-open
+  call, opening uncross, continuous, closing call and uncross, closed; halts.
+- ``ecn``: lit, continuous only, maker-taker fees on every fill.
+- ``dark``: a ``MidpointEngine`` matching continuously at the reference mid.
+- ``cross``: a ``MidpointEngine`` crossed every ``cross_every_s`` seconds.
+- ``mm``: a lit book in which the venue's own market maker streams a two-sided
+  quote around fair value, skewed against its inventory.
+
+A ``Venue`` is sans-IO: the gateway passes ``now`` in and sends what comes
+back. Background flow (``flow.BackgroundMarket``) runs identically in every
+venue process from the same seed, so the fair value is shared without any
+wire; each venue takes the share of the flow its config gives it, chosen by a
+stable hash of the order key, so the processes never double-count an order.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Iterable
+
+from .daycycle import DayCycle
+from .fix_translate import Pricing
+from .instruments import Instrument
+from .matching import Engine
+from .midpoint import MidpointEngine
+from .orders import (CancelReject, Liquidity, OrderRequest, OrdType, Phase, Report, Side, TimeInForce,
+                     VenueEngine, ExecType)
+
+__all__ = ["FLOW_OWNER", "KINDS", "Fees", "Halt", "MM_OWNER", "Venue", "VenueSpec", "flow_slots"]
+
+KINDS = ("exchange", "ecn", "dark", "cross", "mm")
+FLOW_OWNER = "~flow"  # owners starting with "~" are the venue's own participants, never a FIX session
+MM_OWNER = "~mm"
+_NS = 1_000_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Fees:
+    """Per-share charges; negative is a rebate. Reported as Commission (12) with CommType (13) 3 absolute."""
+
+    maker_per_share: Decimal = Decimal(0)
+    taker_per_share: Decimal = Decimal(0)
+    auction_per_share: Decimal = Decimal(0)
+
+    def for_fill(self, liquidity: Liquidity | None, qty: int) -> Decimal | None:
+        rate = {Liquidity.ADDED: self.maker_per_share, Liquidity.REMOVED: self.taker_per_share,
+                Liquidity.AUCTION: self.auction_per_share}.get(liquidity) if liquidity else None
+        if rate is None or (not self.maker_per_share and not self.taker_per_share and not self.auction_per_share):
+            return None
+        return (rate * qty).quantize(Decimal("0.0001"))
+
+
+@dataclass(frozen=True, slots=True)
+class Halt:
+    symbol: str
+    at_s: float
+    for_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class VenueSpec:
+    name: str
+    kind: str
+    port: int
+    host: str = "127.0.0.1"
+    accept: tuple[str, ...] = ("*",)
+    fees: Fees = Fees()
+    day: DayCycle | None = None
+    cross_every_s: float = 180.0
+    flow_share: float = 0.0
+    makers: bool = False
+    halts: tuple[Halt, ...] = ()
+    mm_half_spread_ticks: int = 2
+    mm_size: int = 500
+    mm_skew_ticks_per_lot: float = 0.5
+
+
+@dataclass(slots=True)
+class _Maker:
+    bid: str | None = None
+    ask: str | None = None
+    seq: int = 0
+
+
+class Venue:
+    """One venue: its engines (one per symbol) and the policy of its kind."""
+
+    def __init__(self, spec: VenueSpec, instruments: dict[str, Instrument], start_ns: int,
+                 flow: Any | None = None, flow_slot: tuple[float, float] = (0.0, 0.0),
+                 maker_slot: tuple[float, float] = (0.0, 0.0)):
+        if spec.kind not in KINDS:
+            raise ValueError(f"venue {spec.name}: kind {spec.kind!r} is not one of {', '.join(KINDS)}")
+        self.spec = spec
+        self.name = spec.name
+        self.instruments = instruments
+        self.pricing = {s: Pricing(s, i.tick_size) for s, i in instruments.items()}
+        self.start_ns = start_ns
+        self.flow = flow
+        self._flow_slot = flow_slot
+        self._maker_slot = maker_slot
+        self.denominator = 2 if spec.kind in ("dark", "cross") else 1
+        self.phase = Phase.CONTINUOUS
+        if spec.kind == "exchange" and spec.day is not None:
+            self.phase = spec.day.phase_at(start_ns, start_ns)[0]
+        self.engines: dict[str, VenueEngine] = {}
+        for symbol in instruments:
+            if spec.kind in ("dark", "cross"):
+                self.engines[symbol] = MidpointEngine(symbol, venue=spec.name, continuous=spec.kind == "dark")
+            else:
+                self.engines[symbol] = Engine(symbol, venue=spec.name, phase=self.phase,
+                                              auctions=spec.kind == "exchange")
+        self.halted: set[str] = set()
+        self.status_changes: list[tuple[str | None, Phase]] = []
+        self._next_cross = start_ns + int(spec.cross_every_s * _NS)
+        self._keys: dict[str, tuple[str, str]] = {}  # flow order key -> (symbol, cl_ord_id)
+        self._makers: dict[tuple[str, str], _Maker] = {}
+        self._mm_inventory: dict[str, int] = {s: 0 for s in instruments}
+        self._mm_quoted: dict[str, tuple[int, int]] = {}
+        self._ids = 0
+
+    # -- orders from sessions -------------------------------------------------
+
+    def engine(self, symbol: str) -> VenueEngine | None:
+        return self.engines.get(symbol)
+
+    def submit(self, req: OrderRequest, now: int) -> list[Report]:
+        return self._after(self.engines[req.symbol].submit(req, now))
+
+    def cancel(self, symbol: str, owner: str, cl_ord_id: str, orig: str, now: int) -> list[Report] | CancelReject:
+        out = self.engines[symbol].cancel(owner, cl_ord_id, orig, now)
+        return out if isinstance(out, CancelReject) else self._after(out)
+
+    def replace(self, orig: str, req: OrderRequest, now: int) -> list[Report] | CancelReject:
+        out = self.engines[req.symbol].replace(orig, req, now)
+        return out if isinstance(out, CancelReject) else self._after(out)
+
+    def mass_cancel(self, owner: str, symbol: str | None, side: Side | None, now: int) -> list[Report]:
+        out: list[Report] = []
+        for s, eng in self.engines.items():
+            if symbol is None or s == symbol:
+                out += eng.mass_cancel(owner, side, now)
+        return out
+
+    def commission(self, report: Report) -> Decimal | None:
+        if report.exec_type is not ExecType.TRADE:
+            return None
+        return self.spec.fees.for_fill(report.liquidity, report.last_qty)
+
+    # -- time -----------------------------------------------------------------
+
+    def advance(self, now: int) -> list[Report]:
+        """Everything the venue does by itself up to ``now``: phases, halts, flow, expiry, crosses, quotes."""
+        out: list[Report] = []
+        out += self._phases(now)
+        if self.flow is not None:
+            out += self._apply_flow(self.flow.advance(now), now)
+        for eng in self.engines.values():
+            out += eng.on_time(now)
+        if self.spec.kind == "cross" and now >= self._next_cross:
+            self._next_cross = now + int(self.spec.cross_every_s * _NS)
+            for eng in self.engines.values():
+                out += eng.cross(now)  # type: ignore[attr-defined]
+        if self.spec.kind == "mm" and self.flow is not None:
+            for symbol in self.engines:
+                out += self._mm_quote(symbol, now)
+        return self._after(out)
+
+    def set_reference(self, symbol: str, bid: int | None, ask: int | None, now: int) -> list[Report]:
+        eng = self.engines.get(symbol)
+        return self._after(eng.set_reference(bid, ask, now)) if eng is not None else []
+
+    def own_bbo(self, symbol: str) -> tuple[int | None, int | None]:
+        eng = self.engines[symbol]
+        bids, asks = eng.levels(Side.BUY, 1), eng.levels(Side.SELL, 1)
+        return (bids[0][0] if bids else None), (asks[0][0] if asks else None)
+
+    def _phases(self, now: int) -> list[Report]:
+        out: list[Report] = []
+        day = self.spec.day
+        if self.spec.kind == "exchange" and day is not None:
+            phase = day.phase_at(self.start_ns, now)[0]
+            if phase is not self.phase:
+                steps = [Phase.OPENING_AUCTION, phase] if phase is Phase.CONTINUOUS else [phase]
+                for step in steps:
+                    for symbol, eng in self.engines.items():
+                        if symbol not in self.halted:
+                            out += eng.set_phase(step, now)
+                self.phase = phase
+                self.status_changes.append((None, phase))
+        for h in self.spec.halts:
+            start = self.start_ns + int(h.at_s * _NS)
+            end = start + int(h.for_s * _NS)
+            if h.symbol in self.engines:
+                if start <= now < end and h.symbol not in self.halted:
+                    out += self.halt(h.symbol, now)
+                elif now >= end and h.symbol in self.halted:
+                    out += self.resume(h.symbol, now)
+        return out
+
+    def halt(self, symbol: str, now: int) -> list[Report]:
+        self.halted.add(symbol)
+        self.status_changes.append((symbol, Phase.HALTED))
+        return self.engines[symbol].set_phase(Phase.HALTED, now)
+
+    def resume(self, symbol: str, now: int) -> list[Report]:
+        """Back to the venue's phase; from CONTINUOUS the engine uncrosses what collected in the halt."""
+        self.halted.discard(symbol)
+        self.status_changes.append((symbol, self.phase))
+        return self.engines[symbol].set_phase(self.phase, now)
+
+    # -- background flow ------------------------------------------------------
+
+    def _mine(self, key: object, slot: tuple[float, float]) -> bool:
+        lo, hi = slot
+        if hi <= lo:
+            return False
+        u = zlib.crc32(str(key).encode()) / 2**32
+        return lo <= u < hi
+
+    def _apply_flow(self, actions: Iterable[Any], now: int) -> list[Report]:
+        out: list[Report] = []
+        for a in actions:
+            kind = type(a).__name__
+            if a.symbol not in self.engines:
+                continue
+            eng = self.engines[a.symbol]
+            if kind == "Place" and self._mine(a.order_key, self._flow_slot):
+                self._ids += 1
+                cl = f"F{self._ids}"
+                market = a.price_ticks is None
+                ord_type = OrdType.MARKET if market else OrdType.LIMIT
+                if self.denominator == 2:  # a dark pool's share of the noise is midpoint-pegged interest
+                    ord_type, market = OrdType.PEGGED, True
+                req = OrderRequest(owner=f"{FLOW_OWNER}:{a.participant}", cl_ord_id=cl, symbol=a.symbol,
+                                   side=Side(a.side), qty=a.qty, ord_type=ord_type,
+                                   price=None if market else a.price_ticks,
+                                   exec_inst="M" if ord_type is OrdType.PEGGED else "",
+                                   tif=TimeInForce.IOC if market and self.denominator == 1 else TimeInForce.DAY)
+                out += eng.submit(req, now)
+                self._keys[a.order_key] = (a.symbol, cl)
+            elif kind == "Cancel" and a.order_key in self._keys:
+                symbol, cl = self._keys.pop(a.order_key)
+                res = eng.cancel(f"{FLOW_OWNER}:{a.participant}", cl + "x", cl, now)
+                if not isinstance(res, CancelReject):
+                    out += res
+            elif kind == "Quote" and self.denominator == 1 and self._mine(a.participant, self._maker_slot):
+                out += self._requote(f"{FLOW_OWNER}:{a.participant}", a.symbol, a.bid_px, a.bid_qty,
+                                     a.ask_px, a.ask_qty, now)
+        return out
+
+    def _requote(self, owner: str, symbol: str, bid_px: int, bid_qty: int, ask_px: int, ask_qty: int,
+                 now: int) -> list[Report]:
+        eng = self.engines[symbol]
+        maker = self._makers.setdefault((owner, symbol), _Maker())
+        out: list[Report] = []
+        for old in (maker.bid, maker.ask):
+            if old is not None:
+                res = eng.cancel(owner, old + "x", old, now)
+                if not isinstance(res, CancelReject):
+                    out += res
+        maker.seq += 1
+        maker.bid = maker.ask = None
+        if bid_qty > 0 and bid_px > 0:
+            maker.bid = f"Q{maker.seq}B"
+            out += eng.submit(OrderRequest(owner=owner, cl_ord_id=maker.bid, symbol=symbol, side=Side.BUY,
+                                           qty=bid_qty, price=bid_px, tif=TimeInForce.GTC), now)
+        if ask_qty > 0 and ask_px > 0:
+            maker.ask = f"Q{maker.seq}S"
+            out += eng.submit(OrderRequest(owner=owner, cl_ord_id=maker.ask, symbol=symbol, side=Side.SELL,
+                                           qty=ask_qty, price=ask_px, tif=TimeInForce.GTC), now)
+        return out
+
+    def _mm_quote(self, symbol: str, now: int) -> list[Report]:
+        """The venue's own market maker: fair value -/+ half spread, shifted against inventory."""
+        assert self.flow is not None
+        spec = self.spec
+        lot = self.instruments[symbol].lot_size
+        skew = spec.mm_skew_ticks_per_lot * self._mm_inventory[symbol] / lot
+        mid = self.flow.fair_value(symbol) - skew
+        bid = round(mid) - spec.mm_half_spread_ticks
+        ask = round(mid) + spec.mm_half_spread_ticks
+        if self._mm_quoted.get(symbol) == (bid, ask):
+            return []
+        self._mm_quoted[symbol] = (bid, ask)
+        return self._requote(MM_OWNER, symbol, bid, spec.mm_size, ask, spec.mm_size, now)
+
+    def _after(self, reports: list[Report]) -> list[Report]:
+        """Tell the flow and the market maker about their fills (their inventory drives their quotes)."""
+        for r in reports:
+            if r.exec_type is not ExecType.TRADE:
+                continue
+            owner = r.order.request.owner
+            if owner == MM_OWNER:
+                signed = r.last_qty if r.order.request.side == Side.BUY else -r.last_qty
+                self._mm_inventory[r.order.request.symbol] += signed
+            elif owner.startswith(FLOW_OWNER + ":") and self.flow is not None:
+                self.flow.on_fill(owner[len(FLOW_OWNER) + 1:], r.order.request.symbol, r.order.request.side,
+                                  r.last_qty)
+        return reports
+
+
+def flow_slots(specs: list[VenueSpec]) -> dict[str, tuple[tuple[float, float], tuple[float, float]]]:
+    """Each venue's share of the noise orders and of the flow's makers, as [lo, hi) in hash space."""
+    total = sum(s.flow_share for s in specs) or 1.0
+    makers = [s for s in specs if s.makers]
+    out: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {}
+    lo = 0.0
+    for s in specs:
+        hi = lo + s.flow_share / total
+        out[s.name] = ((lo, hi), (0.0, 0.0))
+        lo = hi
+    for i, s in enumerate(makers):
+        out[s.name] = (out[s.name][0], (i / len(makers), (i + 1) / len(makers)))
+    return out
+
