@@ -1,0 +1,394 @@
+"""The seeded background market: a fair value per symbol, noise traders and market makers.
+
+The venues drive it on their virtual clock: ``advance(now)`` returns every
+action that falls in (previous now, now], each stamped with its exact time.
+Everything is an event on one queue ordered by (time, arrival), and each event
+draws only from its own symbol's random streams, so the action sequence depends
+on (seed, instruments, start_ns, session times, day length, rate_scale) and
+nothing else: stepping finely or coarsely gives the same list, across day
+boundaries too, and adding a symbol does not change another's.
+
+The model, and the choices made where the brief was silent:
+
+- Fair value (float ticks) is a driftless geometric random walk stepped once a
+  second of session time, with the instrument's annual volatility over
+  252 days of 6.5 hours. Outside the session it stands still.
+- Noise traders arrive per symbol as a Poisson process whose rate follows
+  ``volume_profile`` over the session (drawn exactly by thinning). Together
+  they trade ``NOISE_ADV_SHARE`` of the instrument's ADV, times ``rate_scale``.
+  70% are limit orders from 2 ticks through to 6 ticks away from fair value,
+  30% market orders; quantities are whole lots. Every limit order gets a
+  ``Cancel`` after an exponential lifetime (mean ``NOISE_LIFETIME_S``) if the
+  session is still open: flow does not know whether it filled, so the venue
+  must ignore a cancel for an order it no longer has.
+- Makers (2 or 3 per symbol, named MM1..MM3; participant names are per symbol)
+  each send a two-sided ``Quote`` that replaces their previous one: at a
+  jittered cadence and whenever fair value moved by their half-spread since
+  their last quote (a quote that stale gets picked off), but only when the
+  quote changed or a fill came in since. The quote's
+  mid is fair value minus ``skew`` ticks per lot of inventory; the side that
+  would add to inventory shrinks linearly to 0 lots at the maker's limit. A
+  quantity of 0 means "no quote on that side". ``on_fill`` changes inventory
+  only; the maker reacts at its next quote, so the venue's fills are not
+  replaced instantly.
+- Nothing is emitted before the session opens or from its close on; the venue
+  ends the day's orders at the close.
+- With ``day_length_ns`` the session [open, close) repeats: day k's runs over
+  [open + k*L, close + k*L). Every day's session is the first one over again:
+  noise arrivals (a fresh Poisson start at each open, exact as the process is
+  memoryless), the U profile over the fraction of *that day's* session, maker
+  cadence (first quote within 0.1 s of each open) and the walk. The walk does
+  not step while closed (no overnight gap): the fair value at an open is the
+  one at the previous close, and it steps a second after each open on that
+  day's grid. Inventory carries over. At each close every maker with a live
+  quote withdraws it with a ``Quote`` of zero quantities (last prices kept),
+  stamped at the close and ahead of anything else at that instant; the noise
+  traders' limit orders all get their ``Cancel``, even after the close (the
+  venue ignores a cancel for an order it no longer has). Nothing else is
+  emitted while closed.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .book import Side
+from .instruments import Instrument
+
+__all__ = [
+    "Action",
+    "BackgroundMarket",
+    "Cancel",
+    "NOISE",
+    "NOISE_ADV_SHARE",
+    "Place",
+    "Quote",
+    "cumulative_volume",
+    "volume_profile",
+]
+
+NS = 1_000_000_000
+TRADING_SECONDS_PER_YEAR = 252 * 6.5 * 3600
+STANDARD_SESSION_S = 6.5 * 3600
+FV_STEP_NS = NS
+NOISE = "NOISE"
+NOISE_ADV_SHARE = 0.02
+NOISE_LIMIT_SHARE = 0.7
+NOISE_LIFETIME_S = 30.0
+_LIMIT_LOTS_MEAN = 1.5  # 1 + floor(Exp(mean)) lots
+_MARKET_LOTS_MEAN = 1.0
+_MAX_LOTS = 10
+_U = 3.0  # volume_profile's curvature: open and close at 2x the day's mean, midday at 0.5x
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Quote:
+    time_ns: int
+    participant: str
+    symbol: str
+    bid_px: int
+    bid_qty: int
+    ask_px: int
+    ask_qty: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Place:
+    time_ns: int
+    participant: str
+    symbol: str
+    side: Side
+    qty: int
+    price_ticks: int | None  # None: a market order
+    order_key: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cancel:
+    time_ns: int
+    participant: str
+    symbol: str
+    order_key: str
+
+
+Action = Quote | Place | Cancel
+
+
+def volume_profile(fraction_of_day: float) -> float:
+    """The intraday volume rate relative to the day's mean: a U, 2.0 at open and close, 0.5 at midday.
+
+    ``0.5 * (1 + 3 * (2x - 1)**2)`` on [0, 1]; its mean over the day is exactly 1. Outside
+    the session (x < 0 or x > 1) it is 0.
+    """
+    if not 0.0 <= fraction_of_day <= 1.0:
+        return 0.0
+    d = 2.0 * fraction_of_day - 1.0
+    return (1.0 + _U * d * d) / (1.0 + _U / 3.0)
+
+
+def cumulative_volume(fraction_of_day: float) -> float:
+    """The share of the day's volume traded by ``fraction_of_day`` (the integral of ``volume_profile``)."""
+    x = min(max(fraction_of_day, 0.0), 1.0)
+    return (x + _U * ((2.0 * x - 1.0) ** 3 + 1.0) / 6.0) / (1.0 + _U / 3.0)
+
+
+class _Maker:
+    __slots__ = ("name", "half_spread", "size_lots", "limit_lots", "skew", "cadence_ns", "inventory", "quoted_fv",
+                 "last", "dirty")
+
+    def __init__(self, name: str, rng: random.Random) -> None:
+        self.name = name
+        self.half_spread = rng.randint(1, 3)
+        self.size_lots = rng.randint(2, 5)
+        self.limit_lots = 4 * self.size_lots
+        self.skew = rng.uniform(0.2, 0.6)  # ticks of mid per lot of inventory
+        self.cadence_ns = int(rng.uniform(1.0, 5.0) * NS)
+        self.inventory = 0  # shares, long positive
+        self.quoted_fv: float | None = None
+        self.last: tuple[int, int, int, int] | None = None
+        self.dirty = False
+
+
+class _Symbol:
+    __slots__ = ("inst", "fv", "fv_rng", "noise_rng", "maker_rng", "makers", "rate_max", "n_orders")
+
+    def __init__(self, inst: Instrument, seed: int, rate_scale: float) -> None:
+        self.inst = inst
+        self.fv = float(inst.reference_ticks)
+        # str seeds go through SHA-512: stable across processes and Python versions
+        self.fv_rng = random.Random(f"{seed}/{inst.symbol}/fv")
+        self.noise_rng = random.Random(f"{seed}/{inst.symbol}/noise")
+        self.maker_rng = random.Random(f"{seed}/{inst.symbol}/makers")
+        self.makers = [_Maker(f"MM{i + 1}", self.maker_rng) for i in range(self.maker_rng.choice((2, 3)))]
+        mean_lots = NOISE_LIMIT_SHARE * (1 + _geometric_mean(_LIMIT_LOTS_MEAN)) + \
+            (1 - NOISE_LIMIT_SHARE) * (1 + _geometric_mean(_MARKET_LOTS_MEAN))
+        per_s = inst.adv_shares * NOISE_ADV_SHARE / (mean_lots * inst.lot_size) / STANDARD_SESSION_S
+        self.rate_max = per_s * rate_scale * volume_profile(0.0)  # the profile's peak, for thinning
+        self.n_orders = 0
+
+
+def _geometric_mean(mean: float) -> float:
+    """E[floor(X)] for X ~ Exp(mean): the expected extra lots."""
+    q = math.exp(-1.0 / mean)
+    return q / (1.0 - q)
+
+
+_FV, _MAKER, _NOISE, _EXPIRE, _CLOSE = range(5)
+
+
+class BackgroundMarket:
+    """The background flow for a set of instruments. See the module docstring."""
+
+    def __init__(self, instruments: dict[str, Instrument] | Iterable[Instrument], seed: int, start_ns: int,
+                 session_open_ns: int, session_close_ns: int, rate_scale: float = 1.0, *,
+                 day_length_ns: int | None = None) -> None:
+        insts = list(instruments.values()) if isinstance(instruments, dict) else list(instruments)
+        if session_close_ns <= session_open_ns:
+            raise ValueError(f"session closes at {session_close_ns}, not after it opens at {session_open_ns}")
+        if rate_scale < 0:
+            raise ValueError(f"rate_scale {rate_scale} must not be negative")
+        if day_length_ns is not None and day_length_ns < session_close_ns - session_open_ns:
+            raise ValueError(f"day_length_ns {day_length_ns} is shorter than the session "
+                             f"({session_close_ns - session_open_ns} ns)")
+        self._open, self._close = session_open_ns, session_close_ns
+        self._day_ns = day_length_ns
+        self._now = start_ns
+        self._symbols = {i.symbol: _Symbol(i, seed, rate_scale) for i in sorted(insts, key=lambda i: i.symbol)}
+        self._queue: list[tuple[int, int, int, str, str]] = []  # (time, seq, kind, symbol, key)
+        self._seq = 0
+        open_ns, close_ns = self._session(start_ns)
+        begin = max(start_ns, open_ns)
+        steps = -(-(begin - open_ns) // FV_STEP_NS)  # the first grid point at or after begin
+        self._push(max(open_ns + max(steps, 1) * FV_STEP_NS, begin), _FV, "", "")
+        for sym in self._symbols.values():
+            for m in sym.makers:
+                self._push(begin + int(sym.maker_rng.uniform(0, 0.1) * NS), _MAKER, sym.inst.symbol, m.name)
+            if sym.rate_max > 0:
+                self._push(begin + self._gap(sym), _NOISE, sym.inst.symbol, "")
+        if day_length_ns is not None:
+            self._push(close_ns, _CLOSE, "", "")
+
+    # -- queries --------------------------------------------------------------
+
+    @property
+    def now(self) -> int:
+        return self._now
+
+    @property
+    def day_length_ns(self) -> int | None:
+        return self._day_ns
+
+    def symbols(self) -> list[str]:
+        return list(self._symbols)
+
+    def fair_value(self, symbol: str) -> float:
+        """The fair value in ticks as of the last ``advance``."""
+        return self._sym(symbol).fv
+
+    def makers(self, symbol: str) -> list[str]:
+        return [m.name for m in self._sym(symbol).makers]
+
+    def inventory(self, participant: str, symbol: str) -> int:
+        return self._maker(participant, symbol).inventory
+
+    # -- commands -------------------------------------------------------------
+
+    def advance(self, now: int) -> list[Action]:
+        """Everything that happens after the previous call up to and including ``now``."""
+        if now < self._now:
+            raise ValueError(f"time went backwards: advance({now}) after advance({self._now})")
+        self._now = now
+        out: list[Action] = []
+        queue = self._queue
+        while queue and queue[0][0] <= now:
+            t, _, kind, symbol, key = heapq.heappop(queue)
+            if kind == _FV:
+                self._step_fair_values(t, out)
+            elif kind == _MAKER:
+                self._maker_due(t, self._symbols[symbol], key, out)
+            elif kind == _NOISE:
+                self._noise_due(t, self._symbols[symbol], out)
+            elif kind == _CLOSE:
+                self._close_due(t, out)
+            else:
+                out.append(Cancel(time_ns=t, participant=NOISE, symbol=symbol, order_key=key))
+        return out
+
+    def on_fill(self, participant: str, symbol: str, side: Side, qty: int) -> None:
+        """A venue filled a maker's quote: its inventory moves; it requotes at its next turn."""
+        if participant == NOISE:
+            return
+        maker = self._maker(participant, symbol)
+        maker.inventory += qty if side == Side.BUY else -qty
+        maker.dirty = True
+
+    # -- events ---------------------------------------------------------------
+
+    def _push(self, t: int, kind: int, symbol: str, key: str) -> None:
+        self._seq += 1
+        # A close goes ahead of everything else at its instant (there is one close per instant).
+        heapq.heappush(self._queue, (t, -1 if kind == _CLOSE else self._seq, kind, symbol, key))
+
+    def _session(self, t: int) -> tuple[int, int]:
+        """(open, close) of the session running at ``t``, else of the next one to open.
+
+        Without repeating days that is always the one session, even after its close.
+        """
+        if self._day_ns is None:
+            return self._open, self._close
+        k = max(0, (t - self._open) // self._day_ns)
+        if t >= self._close + k * self._day_ns:
+            k += 1
+        return self._open + k * self._day_ns, self._close + k * self._day_ns
+
+    def _close_due(self, t: int, out: list[Action]) -> None:
+        """A day's close (repeating days only): makers withdraw their quotes until the next open."""
+        for sym in self._symbols.values():
+            for m in sym.makers:
+                if m.last is not None and (m.last[1] or m.last[3]):
+                    out.append(Quote(time_ns=t, participant=m.name, symbol=sym.inst.symbol, bid_px=m.last[0],
+                                     bid_qty=0, ask_px=m.last[2], ask_qty=0))
+                m.last, m.quoted_fv = None, None
+        assert self._day_ns is not None
+        self._push(t + self._day_ns, _CLOSE, "", "")
+
+    def _step_fair_values(self, t: int, out: list[Action]) -> None:
+        open_ns, close_ns = self._session(t - 1)  # the step at t covers the second before t
+        if t > close_ns:
+            return  # the one session is over
+        if t <= open_ns:  # closed: resume on the next session's grid
+            self._push(open_ns + FV_STEP_NS, _FV, "", "")
+            return
+        dt_years = FV_STEP_NS / NS / TRADING_SECONDS_PER_YEAR
+        for sym in self._symbols.values():
+            s = sym.inst.annual_volatility * math.sqrt(dt_years)
+            sym.fv *= math.exp(s * sym.fv_rng.gauss(0.0, 1.0) - 0.5 * s * s)
+            if t < close_ns:
+                for m in sym.makers:
+                    if m.quoted_fv is not None and abs(sym.fv - m.quoted_fv) >= m.half_spread:
+                        self._quote(t, sym, m, out)
+        self._push(t + FV_STEP_NS, _FV, "", "")
+
+    def _maker_due(self, t: int, sym: _Symbol, name: str, out: list[Action]) -> None:
+        open_ns, close_ns = self._session(t)
+        if t >= close_ns:
+            return
+        if t < open_ns:  # closed: first quote just after the next open
+            self._push(open_ns + int(sym.maker_rng.uniform(0, 0.1) * NS), _MAKER, sym.inst.symbol, name)
+            return
+        m = self._maker(name, sym.inst.symbol)
+        self._quote(t, sym, m, out)
+        self._push(t + int(m.cadence_ns * (0.5 + sym.maker_rng.random())), _MAKER, sym.inst.symbol, name)
+
+    def _quote(self, t: int, sym: _Symbol, m: _Maker, out: list[Action]) -> None:
+        m.quoted_fv = sym.fv
+        quote = self._terms(sym, m)
+        if quote == m.last and not m.dirty:
+            return
+        m.last, m.dirty = quote, False
+        bid_px, bid_qty, ask_px, ask_qty = quote
+        out.append(Quote(time_ns=t, participant=m.name, symbol=sym.inst.symbol, bid_px=bid_px, bid_qty=bid_qty,
+                         ask_px=ask_px, ask_qty=ask_qty))
+
+    @staticmethod
+    def _terms(sym: _Symbol, m: _Maker) -> tuple[int, int, int, int]:
+        """(bid_px, bid_qty, ask_px, ask_qty): skewed against inventory, the loaded side shrunk."""
+        lot = sym.inst.lot_size
+        inv_lots = m.inventory / lot
+        mid = sym.fv - m.skew * inv_lots
+        bid = max(1, math.floor(mid - m.half_spread))
+        ask = max(bid + 1, math.ceil(mid + m.half_spread))
+        bid_lots = max(0, min(m.size_lots, round(m.size_lots * (1 - inv_lots / m.limit_lots))))
+        ask_lots = max(0, min(m.size_lots, round(m.size_lots * (1 + inv_lots / m.limit_lots))))
+        return bid, bid_lots * lot, ask, ask_lots * lot
+
+    def _noise_due(self, t: int, sym: _Symbol, out: list[Action]) -> None:
+        open_ns, close_ns = self._session(t)
+        if t >= close_ns:
+            return
+        if t < open_ns:  # closed: the process starts afresh at the next open
+            self._push(open_ns + self._gap(sym), _NOISE, sym.inst.symbol, "")
+            return
+        rng = sym.noise_rng
+        # Thinning (Lewis-Shedler): candidates at the peak rate, kept with probability rate(t)/peak.
+        if rng.random() * volume_profile(0.0) < volume_profile((t - open_ns) / (close_ns - open_ns)):
+            sym.n_orders += 1
+            key = f"{sym.inst.symbol}-N{sym.n_orders}"
+            side = Side.BUY if rng.random() < 0.5 else Side.SELL
+            lot = sym.inst.lot_size
+            if rng.random() < NOISE_LIMIT_SHARE:
+                away = rng.randint(-2, 6)  # ticks on the passive side of fair value; below 0 is marketable
+                px = round(sym.fv) - away if side is Side.BUY else round(sym.fv) + away
+                lots = min(_MAX_LOTS, 1 + int(rng.expovariate(1.0 / _LIMIT_LOTS_MEAN)))
+                out.append(Place(time_ns=t, participant=NOISE, symbol=sym.inst.symbol, side=side, qty=lots * lot,
+                                 price_ticks=max(1, px), order_key=key))
+                expire = t + max(1, int(rng.expovariate(1.0 / NOISE_LIFETIME_S) * NS))
+                if expire < close_ns or self._day_ns is not None:
+                    self._push(expire, _EXPIRE, sym.inst.symbol, key)
+            else:
+                lots = min(_MAX_LOTS, 1 + int(rng.expovariate(1.0 / _MARKET_LOTS_MEAN)))
+                out.append(Place(time_ns=t, participant=NOISE, symbol=sym.inst.symbol, side=side, qty=lots * lot,
+                                 price_ticks=None, order_key=key))
+        self._push(t + self._gap(sym), _NOISE, sym.inst.symbol, "")
+
+    @staticmethod
+    def _gap(sym: _Symbol) -> int:
+        return max(1, int(sym.noise_rng.expovariate(sym.rate_max) * NS))
+
+    # -- lookups --------------------------------------------------------------
+
+    def _sym(self, symbol: str) -> _Symbol:
+        try:
+            return self._symbols[symbol]
+        except KeyError:
+            raise ValueError(f"no background market for symbol {symbol!r}") from None
+
+    def _maker(self, participant: str, symbol: str) -> _Maker:
+        for m in self._sym(symbol).makers:
+            if m.name == participant:
+                return m
+        raise ValueError(f"{participant!r} is not a market maker in {symbol}")
