@@ -20,6 +20,7 @@ sent, not lost). A session that logs out loses its market data subscriptions.
 
 from __future__ import annotations
 
+import asyncio
 from itertools import count
 
 from oms_fix.fix.message import Message
@@ -31,7 +32,7 @@ from oms_fix.live.connection import SessionConnection
 from . import marketdata as md
 from .daycycle import tradsesstatus
 from .fix_translate import (Refusal, cancel_reject_body, er_body, parse_order, reject_body,
-                            status_unknown_body)
+                            status_unknown_body, wire)
 from .orders import CancelReject, CxlRejReason, ExecType, OrdRejReason, Phase, Report, Side
 from .venues import Venue
 
@@ -52,6 +53,9 @@ class VenueGateway:
         self.subs: dict[str, dict[str, md.MdRequest]] = {}
         self._exec_ids = count(1)
         self.orders_handled = 0
+        self._publish_due = False
+        self.trades = 0
+        self.volume = 0
 
     # -- Application ------------------------------------------------------------
 
@@ -85,7 +89,14 @@ class VenueGateway:
             else:
                 conn.business_reject(msg, 3, f"{self.venue.name} does not support MsgType "
                                              f"{(mt or b'').decode('latin-1')}", msg.get(11))
-            self.publish(now)
+        if not self._publish_due:
+            # One market data pass after all the messages of this read, not one per message.
+            self._publish_due = True
+            asyncio.get_running_loop().call_soon(self._publish_now)
+
+    def _publish_now(self) -> None:
+        self._publish_due = False
+        self.publish(self.clock.now_ns())
 
     # -- time -------------------------------------------------------------------
 
@@ -204,7 +215,7 @@ class VenueGateway:
 
     def _send(self, conn: SessionConnection, mt: bytes, body: list[tuple[int, str | bytes]]) -> None:
         try:
-            conn.send(mt, body)
+            conn.send(mt, wire(body))
         except ProtocolError as e:
             # Held too long while logged out: say so in its event log rather than fail the venue.
             conn.log.event("error", f"not sent ({e})", self.clock.now_ns())
@@ -244,6 +255,11 @@ class VenueGateway:
     def publish(self, now: int) -> None:
         """Increments for every subscription whose view changed, and the trades since the last call."""
         trades = {s: md.trade_entries(e.drain_trades()) for s, e in self.venue.engines.items()}
+        for entries in trades.values():
+            self.trades += len(entries)
+            self.volume += sum(e.qty for e in entries)
+        if not self.subs:
+            return
         for owner, subs in self.subs.items():
             conn = self.conns.get(owner)
             if conn is None or not subs:

@@ -15,6 +15,7 @@ Pure: the gateway turns entries into message bodies with ``snapshot_body`` and
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from oms_fix.fix.message import Message
@@ -94,7 +95,7 @@ class MdRefusal:
     text: str
 
 
-def parse_request(msg: Message, known: set[str] | dict[str, object]) -> MdRequest | MdRefusal:
+def parse_request(msg: Message, known: Collection[str]) -> MdRequest | MdRefusal:
     md_req_id = (msg.get(262) or b"").decode("latin-1")
     kind = (msg.get(263) or b"").decode("latin-1")
     if kind not in ("0", "1", "2"):

@@ -14,7 +14,7 @@ from typing import Callable
 from oms_fix.fix.message import Message
 from oms_fix.live.connection import SessionConnection
 
-from .fix_translate import Pricing
+from .fix_translate import Pricing, wire
 from .marketdata import BID, DELETE, OFFER
 
 __all__ = ["ReferenceBook", "ReferenceClient"]
@@ -54,7 +54,7 @@ class ReferenceClient:
         fields: list[tuple[int, str | bytes]] = [(262, f"REF-{self.source}"), (263, "1"), (264, "1"), (265, "1"),
                                                  (267, "2"), (269, BID), (269, OFFER), (146, str(len(self.pricing)))]
         fields += [(55, s) for s in self.pricing]
-        conn.send(b"V", fields)
+        conn.send(b"V", wire(fields))
 
     def on_logout(self, conn: SessionConnection, reason: str) -> None:
         symbols = {s for (src, s) in list(self.book._levels) if src == self.source}

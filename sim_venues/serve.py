@@ -57,7 +57,8 @@ def _flow(spec: VenueSpec, specs: list[VenueSpec], instruments: dict[str, Instru
     day = next((s.day for s in specs if s.day is not None), None)
     open_ns = start_ns + (int(day.pre_open_s * _NS) if day else 0)
     close_ns = open_ns + (int(day.continuous_s * _NS) if day else 6 * 3600 * _NS)
-    return BackgroundMarket(instruments, seed, start_ns, open_ns, close_ns)
+    return BackgroundMarket(instruments, seed, start_ns, open_ns, close_ns,
+                            day_length_ns=day.length_ns if day else None)
 
 
 async def serve(cfg: VenuesConfig, name: str, seed: int, start_ns: int, state_dir: Path,
@@ -104,7 +105,8 @@ async def serve(cfg: VenuesConfig, name: str, seed: int, start_ns: int, state_di
             next_stats += stats_every_s
             sessions = sum(1 for c in acceptor.connections.values() if c.connected)
             print(f"{name}: {venue.phase.name.lower()}, {sessions} session(s), "
-                  f"{gateway.orders_handled} client orders", flush=True)
+                  f"{gateway.orders_handled} client orders, {gateway.trades} trades ({gateway.volume} shares)",
+                  flush=True)
     print(f"{name}: stopping", flush=True)
     for ini in initiators:
         await ini.stop()
