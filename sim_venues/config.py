@@ -62,6 +62,7 @@ class _Venue(_Model):
     mm_half_spread_ticks: int = Field(2, ge=1)
     mm_size: int = Field(500, gt=0)
     mm_skew_ticks_per_lot: float = Field(0.5, ge=0)
+    maker_levels: int = Field(5, ge=1, le=50)
 
     @field_validator("kind")
     @classmethod
@@ -92,7 +93,7 @@ class VenuesConfig(_Model):
                 day=day, cross_every_s=v.cross_every_s, flow_share=v.flow_share, makers=v.makers,
                 halts=tuple(Halt(h.symbol, h.at_s, h.for_s) for h in v.halts),
                 mm_half_spread_ticks=v.mm_half_spread_ticks, mm_size=v.mm_size,
-                mm_skew_ticks_per_lot=v.mm_skew_ticks_per_lot))
+                mm_skew_ticks_per_lot=v.mm_skew_ticks_per_lot, maker_levels=v.maker_levels))
         return out
 
     def reference_sources(self, name: str) -> list[str]:

@@ -44,6 +44,10 @@ class DayCycle:
             return Phase.CLOSING_AUCTION, day, into
         return Phase.CLOSED, day, into
 
+    def trading_window(self, start_ns: int) -> tuple[int, int]:
+        """The first day's [start of pre-open, end of the closing auction): when orders arrive, calls included."""
+        return start_ns, start_ns + int((self.pre_open_s + self.continuous_s + self.closing_auction_s) * _NS)
+
     def continuous_fraction(self, start_ns: int, now: int) -> float:
         """How far through continuous trading ``now`` is (0 before, 1 after): for the volume profile."""
         _, _, into = self.phase_at(start_ns, now)

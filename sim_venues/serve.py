@@ -54,9 +54,9 @@ def _flow(spec: VenueSpec, specs: list[VenueSpec], instruments: dict[str, Instru
     if not (spec.flow_share or spec.makers or spec.kind == "mm"):
         return None
     # The day of the exchange (if any) shapes everyone's volume: the same for every process.
+    # Orders arrive in the calls too, so the auctions have something to uncross.
     day = next((s.day for s in specs if s.day is not None), None)
-    open_ns = start_ns + (int(day.pre_open_s * _NS) if day else 0)
-    close_ns = open_ns + (int(day.continuous_s * _NS) if day else 6 * 3600 * _NS)
+    open_ns, close_ns = day.trading_window(start_ns) if day else (start_ns, start_ns + 6 * 3600 * _NS)
     return BackgroundMarket(instruments, seed, start_ns, open_ns, close_ns,
                             day_length_ns=day.length_ns if day else None)
 

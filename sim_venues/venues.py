@@ -18,7 +18,7 @@ stable hash of the order key, so the processes never double-count an order.
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable
 
@@ -77,12 +77,12 @@ class VenueSpec:
     mm_half_spread_ticks: int = 2
     mm_size: int = 500
     mm_skew_ticks_per_lot: float = 0.5
+    maker_levels: int = 5
 
 
 @dataclass(slots=True)
 class _Maker:
-    bid: str | None = None
-    ask: str | None = None
+    live: list[str] = field(default_factory=list)
     seq: int = 0
 
 
@@ -254,24 +254,25 @@ class Venue:
 
     def _requote(self, owner: str, symbol: str, bid_px: int, bid_qty: int, ask_px: int, ask_qty: int,
                  now: int) -> list[Report]:
+        """Replace a maker's ladder: ``maker_levels`` prices a tick apart behind its quote on each side."""
         eng = self.engines[symbol]
         maker = self._makers.setdefault((owner, symbol), _Maker())
         out: list[Report] = []
-        for old in (maker.bid, maker.ask):
-            if old is not None:
-                res = eng.cancel(owner, old + "x", old, now)
-                if not isinstance(res, CancelReject):
-                    out += res
+        for old in maker.live:
+            res = eng.cancel(owner, old + "x", old, now)
+            if not isinstance(res, CancelReject):
+                out += res
         maker.seq += 1
-        maker.bid = maker.ask = None
-        if bid_qty > 0 and bid_px > 0:
-            maker.bid = f"Q{maker.seq}B"
-            out += eng.submit(OrderRequest(owner=owner, cl_ord_id=maker.bid, symbol=symbol, side=Side.BUY,
-                                           qty=bid_qty, price=bid_px, tif=TimeInForce.GTC), now)
-        if ask_qty > 0 and ask_px > 0:
-            maker.ask = f"Q{maker.seq}S"
-            out += eng.submit(OrderRequest(owner=owner, cl_ord_id=maker.ask, symbol=symbol, side=Side.SELL,
-                                           qty=ask_qty, price=ask_px, tif=TimeInForce.GTC), now)
+        maker.live = []
+        for side, px, qty, step in ((Side.BUY, bid_px, bid_qty, -1), (Side.SELL, ask_px, ask_qty, 1)):
+            for k in range(self.spec.maker_levels if qty > 0 else 0):
+                price = px + step * k
+                if price <= 0:
+                    break
+                cl = f"Q{maker.seq}{'B' if side is Side.BUY else 'S'}{k}"
+                out += eng.submit(OrderRequest(owner=owner, cl_ord_id=cl, symbol=symbol, side=side, qty=qty,
+                                               price=price, tif=TimeInForce.GTC), now)
+                maker.live.append(cl)
         return out
 
     def _mm_quote(self, symbol: str, now: int) -> list[Report]:

@@ -1,0 +1,72 @@
+"""A venue and its background market under a virtual clock: repeatable from the seed, with real impact."""
+
+from __future__ import annotations
+
+from sim_venues.daycycle import DayCycle
+from sim_venues.flow import BackgroundMarket
+from sim_venues.instruments import load_instruments
+from sim_venues.orders import ExecType, OrderRequest, OrdType, Phase, Side, TimeInForce, Trade
+from sim_venues.venues import Venue, VenueSpec
+
+S = 1_000_000_000
+T0 = 1_800_000_000 * S
+DAY = DayCycle(pre_open_s=10, continuous_s=200, closing_auction_s=10, closed_s=10)
+
+
+def venue(seed: int) -> Venue:
+    instruments = load_instruments()
+    flow = BackgroundMarket(instruments, seed, T0, *DAY.trading_window(T0), day_length_ns=DAY.length_ns)
+    spec = VenueSpec(name="EXCH", kind="exchange", port=0, day=DAY, flow_share=1.0, makers=True)
+    return Venue(spec, instruments, T0, flow, (0.0, 1.0), (0.0, 1.0))
+
+
+def run(v: Venue, until_s: float, step_ms: int = 50) -> list[tuple[str, Trade]]:
+    trades: list[tuple[str, Trade]] = []
+    t = T0
+    while t < T0 + until_s * S:
+        t += step_ms * 1_000_000
+        v.advance(t)
+        for symbol, eng in v.engines.items():
+            trades += [(symbol, tr) for tr in eng.drain_trades()]
+    return trades
+
+
+def test_the_same_seed_gives_the_same_market_and_another_seed_does_not():
+    a, b, c = run(venue(5), 60), run(venue(5), 60), run(venue(6), 60)
+    assert len(a) > 50, "the background market trades"
+    assert a == b
+    assert a != c
+
+
+def test_the_day_goes_through_every_phase_with_auction_prints():
+    v = venue(9)
+    phases = []
+    trades = []
+    t = T0
+    while t < T0 + 245 * S:
+        t += 100_000_000
+        v.advance(t)
+        if not phases or phases[-1] is not v.phase:
+            phases.append(v.phase)
+        for eng in v.engines.values():
+            trades += eng.drain_trades()
+    assert phases == [Phase.PRE_OPEN, Phase.CONTINUOUS, Phase.CLOSING_AUCTION, Phase.CLOSED, Phase.PRE_OPEN,
+                      Phase.CONTINUOUS]
+    assert any(tr.aggressor is None for tr in trades), "an uncross printed"
+    assert any(tr.aggressor is not None for tr in trades), "continuous trading printed"
+
+
+def test_an_aggressive_order_moves_the_price_and_the_liquidity_is_gone():
+    v = venue(11)
+    run(v, 40)
+    eng = v.engines["AAPL"]
+    asks = eng.levels(Side.SELL, 3)
+    assert len(asks) == 3
+    qty = sum(q for _, q in asks)
+    reports = v.submit(OrderRequest("TAKER", "BIG", "AAPL", Side.BUY, qty, OrdType.MARKET, tif=TimeInForce.IOC),
+                       T0 + 40 * S + 1)
+    fills = [r for r in reports if r.exec_type is ExecType.TRADE and r.order.request.owner == "TAKER"]
+    assert sum(r.last_qty for r in fills) == qty
+    assert {r.last_px for r in fills} == {p for p, _ in asks}
+    after = eng.levels(Side.SELL, 1)
+    assert not after or after[0][0] > asks[-1][0], "the swept levels are gone"
