@@ -10,9 +10,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .configfile import describe, read_mapping
 from .fix.config import SessionConfig
 from .fix.schedule import Schedule
 
@@ -109,14 +109,6 @@ class OmsSettings(_Model):
     drop_copy: AcceptorSettings = AcceptorSettings(port=9879, sessions=[Counterparty(target_comp_id="DROPCOPY")])
 
 
-def _describe(path: Path, e: ValidationError) -> str:
-    lines = []
-    for err in e.errors():
-        key = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in err["loc"]).replace(".[", "[")
-        lines.append(f"{path}: {key or '(top level)'}: {err['msg']}")
-    return "\n".join(lines)
-
-
 def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = None) -> OmsSettings:
     """Read `path` (default config/oms.yaml), then apply env and flag overrides.
 
@@ -124,14 +116,7 @@ def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = N
     OMS_FIX_COMP_ID. `overrides` (from flags) win over the environment.
     """
     path = path or DEFAULT_CONFIG
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file") from None
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{path}: not valid YAML: {e}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping of keys, not {type(data).__name__}")
+    data = read_mapping(path, ConfigError)
     env = {
         "state_dir": os.environ.get("OMS_FIX_STATE_DIR"),
         "clients.port": os.environ.get("OMS_FIX_CLIENT_PORT"),
@@ -149,4 +134,4 @@ def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = N
     try:
         return OmsSettings.model_validate(data)
     except ValidationError as e:
-        raise ConfigError(_describe(path, e)) from None
+        raise ConfigError(describe(path, e)) from None

@@ -10,8 +10,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from oms_fix.configfile import describe, read_mapping
 
 from .daycycle import DayCycle
 from .venues import KINDS, Fees, Halt, VenueSpec
@@ -104,29 +105,14 @@ class VenuesConfig(_Model):
         return [n for n, o in self.venues.items() if o.kind in ("exchange", "ecn") and n != name]
 
 
-def _describe(path: Path, e: ValidationError) -> str:
-    lines = []
-    for err in e.errors():
-        key = ".".join(str(p) for p in err["loc"])
-        lines.append(f"{path}: {key or '(top level)'}: {err['msg']}")
-    return "\n".join(lines)
-
-
 def load_venues_config(path: Path | None = None, overrides: dict[str, Any] | None = None) -> VenuesConfig:
     path = path or DEFAULT_VENUES
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except FileNotFoundError:
-        raise VenuesConfigError(f"{path}: no such file") from None
-    except yaml.YAMLError as e:
-        raise VenuesConfigError(f"{path}: not valid YAML: {e}") from None
-    if not isinstance(data, dict):
-        raise VenuesConfigError(f"{path}: the top level must be a mapping of keys, not {type(data).__name__}")
+    data = read_mapping(path, VenuesConfigError)
     data.update({k: v for k, v in (overrides or {}).items() if v is not None})
     try:
         cfg = VenuesConfig.model_validate(data)
     except ValidationError as e:
-        raise VenuesConfigError(_describe(path, e)) from None
+        raise VenuesConfigError(describe(path, e)) from None
     for name, v in cfg.venues.items():
         for src in v.reference_from:
             if src not in cfg.venues:

@@ -12,8 +12,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from oms_fix.configfile import describe, read_mapping
 
 __all__ = ["DEFAULT_INSTRUMENTS", "Instrument", "InstrumentsError", "load_instruments"]
 
@@ -122,30 +123,14 @@ class _File(BaseModel):
         return v
 
 
-def _describe(path: Path, e: ValidationError) -> str:
-    lines = []
-    for err in e.errors():
-        key = ".".join(str(p) for p in err["loc"])
-        msg = err["msg"].removeprefix("Value error, ")
-        lines.append(f"{path}: {key or '(top level)'}: {msg}")
-    return "\n".join(lines)
-
-
 def load_instruments(path: str | Path = DEFAULT_INSTRUMENTS) -> dict[str, Instrument]:
     """Read and check the file; the result maps symbol -> Instrument in the file's order."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text())
-    except FileNotFoundError:
-        raise InstrumentsError(f"{path}: no such file") from None
-    except yaml.YAMLError as e:
-        raise InstrumentsError(f"{path}: not valid YAML: {e}") from None
-    if not isinstance(data, dict):
-        raise InstrumentsError(f"{path}: the top level must be a mapping with the key 'instruments'")
+    data = read_mapping(path, InstrumentsError)
     try:
         parsed = _File.model_validate(data)
     except ValidationError as e:
-        raise InstrumentsError(_describe(path, e)) from None
+        raise InstrumentsError(describe(path, e)) from None
     return {
         symbol: Instrument(
             symbol=symbol,
