@@ -48,6 +48,8 @@ class VenueGateway:
 
     def __init__(self, venue: Venue, clock: Clock):
         self.venue = venue
+        # ExecIDs are unique per venue across restarts: the venue's run id is in every one.
+        self._exec_prefix = f"{venue.name}-{venue.run_id}-E" if venue.run_id else f"{venue.name}-E"
         self.clock = clock
         self.conns: dict[str, SessionConnection] = {}
         self.subs: dict[str, dict[str, md.MdRequest]] = {}
@@ -177,7 +179,7 @@ class VenueGateway:
     def _mass_cancel(self, conn: SessionConnection, owner: str, msg: Message, now: int) -> None:
         kind = msg.get(530) or b""
         symbol = (msg.get(55) or b"").decode("latin-1") or None
-        body: list[tuple[int, str | bytes]] = [(11, msg.get(11) or b""), (37, f"{self.venue.name}-MC{self._exec_id()}"),
+        body: list[tuple[int, str | bytes]] = [(11, msg.get(11) or b""), (37, f"MC-{self._exec_id()}"),
                                                (530, kind)]
         if kind not in (b"1", b"7") or (kind == b"1" and symbol not in self.venue.engines):
             why = ("unknown symbol " + repr(symbol)) if kind == b"1" else \
@@ -193,7 +195,7 @@ class VenueGateway:
     # -- outbound -----------------------------------------------------------------
 
     def _exec_id(self) -> str:
-        return f"{self.venue.name}-E{next(self._exec_ids)}"
+        return f"{self._exec_prefix}{next(self._exec_ids)}"
 
     def dispatch(self, reports: list[Report], now: int) -> None:
         """One ExecutionReport per report, to the session that owns the order (the venue's own orders have none)."""

@@ -40,13 +40,13 @@ _NS = 1_000_000_000
 
 
 def build_venue(cfg: VenuesConfig, name: str, instruments: dict[str, Instrument], start_ns: int,
-                seed: int) -> Venue:
+                seed: int, run_id: str = "") -> Venue:
     """The venue ``name`` with its share of the shared background market."""
     specs = cfg.specs()
     spec = next(s for s in specs if s.name == name)
     flow = _flow(spec, specs, instruments, start_ns, seed)
     slots = flow_slots(specs)[name]
-    return Venue(spec, instruments, start_ns, flow, slots[0], slots[1])
+    return Venue(spec, instruments, start_ns, flow, slots[0], slots[1], run_id)
 
 
 def _flow(spec: VenueSpec, specs: list[VenueSpec], instruments: dict[str, Instrument], start_ns: int,
@@ -64,7 +64,7 @@ def _flow(spec: VenueSpec, specs: list[VenueSpec], instruments: dict[str, Instru
 async def serve(cfg: VenuesConfig, name: str, seed: int, start_ns: int, state_dir: Path,
                 port: int | None, stats_every_s: float) -> None:
     instruments = load_instruments(cfg.instruments or DEFAULT_INSTRUMENTS)
-    venue = build_venue(cfg, name, instruments, start_ns, seed)
+    venue = build_venue(cfg, name, instruments, start_ns, seed, _run_id())
     spec = venue.spec
     clock = LiveClock()
     gateway = VenueGateway(venue, clock)
@@ -112,6 +112,15 @@ async def serve(cfg: VenuesConfig, name: str, seed: int, start_ns: int, state_di
         await ini.stop()
     await acceptor.stop()
     print(f"{name}: stopped", flush=True)
+
+
+def _run_id() -> str:
+    """This process's start in milliseconds, base 36: OrderIDs and ExecIDs of a restarted venue never repeat."""
+    n, digits = time.time_ns() // 1_000_000, ""
+    while n:
+        n, d = divmod(n, 36)
+        digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[d] + digits
+    return digits
 
 
 def _reference_feed(cfg: VenuesConfig, venue: Venue, gateway: VenueGateway, state_dir: Path) -> list[FixInitiator]:

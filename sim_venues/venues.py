@@ -91,11 +91,12 @@ class Venue:
 
     def __init__(self, spec: VenueSpec, instruments: dict[str, Instrument], start_ns: int,
                  flow: Any | None = None, flow_slot: tuple[float, float] = (0.0, 0.0),
-                 maker_slot: tuple[float, float] = (0.0, 0.0)):
+                 maker_slot: tuple[float, float] = (0.0, 0.0), run_id: str = ""):
         if spec.kind not in KINDS:
             raise ValueError(f"venue {spec.name}: kind {spec.kind!r} is not one of {', '.join(KINDS)}")
         self.spec = spec
         self.name = spec.name
+        self.run_id = run_id
         self.instruments = instruments
         self.pricing = {s: Pricing(s, i.tick_size) for s, i in instruments.items()}
         self.start_ns = start_ns
