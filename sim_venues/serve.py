@@ -16,11 +16,12 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 from oms_fix.fix.config import SessionConfig
 from oms_fix.fix.registry import SessionRegistry
 from oms_fix.fix.session import Session
-from oms_fix.fix.store import MemoryStore
+from oms_fix.fix.store import MemoryStore, MessageStore
 from oms_fix.live.acceptor import FixAcceptor
 from oms_fix.live.clock import LiveClock
 from oms_fix.live.initiator import FixInitiator
@@ -34,7 +35,7 @@ from .instruments import DEFAULT_INSTRUMENTS, Instrument, InstrumentsError, load
 from .reference import ReferenceBook, ReferenceClient
 from .venues import Venue, VenueSpec, flow_slots
 
-__all__ = ["build_venue", "main"]
+__all__ = ["build_venue", "main", "venue_registry"]
 
 _NS = 1_000_000_000
 
@@ -68,10 +69,7 @@ async def serve(cfg: VenuesConfig, name: str, seed: int, start_ns: int, state_di
     spec = venue.spec
     clock = LiveClock()
     gateway = VenueGateway(venue, clock)
-    registry = SessionRegistry(file_store_factory(state_dir / name / "store"))
-    template = SessionConfig(sender_comp_id=name, target_comp_id="*", role="acceptor", heartbeat_s=cfg.heartbeat_s)
-    for glob in spec.accept:
-        registry.add_pattern(glob, template)
+    registry = venue_registry(spec, file_store_factory(state_dir / name / "store"), cfg.heartbeat_s)
     acceptor = FixAcceptor(registry, gateway, spec.host, spec.port if port is None else port,
                            log_dir=state_dir / name / "log", message_log=cfg.message_log,
                            on_note=lambda text: print(f"{name}: {text}", flush=True))
@@ -112,6 +110,16 @@ async def serve(cfg: VenuesConfig, name: str, seed: int, start_ns: int, state_di
         await ini.stop()
     await acceptor.stop()
     print(f"{name}: stopped", flush=True)
+
+
+def venue_registry(spec: VenueSpec, stores: Callable[[SessionConfig], MessageStore],
+                   heartbeat_s: int = 30) -> SessionRegistry:
+    """Sessions for every peer CompID the venue's ``accept`` globs admit, each with its own store."""
+    registry = SessionRegistry(stores)
+    template = SessionConfig(sender_comp_id=spec.name, target_comp_id="*", role="acceptor", heartbeat_s=heartbeat_s)
+    for glob in spec.accept:
+        registry.add_pattern(glob, template)
+    return registry
 
 
 def _run_id() -> str:

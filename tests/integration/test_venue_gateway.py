@@ -16,7 +16,6 @@ import pytest
 
 from oms_fix.fix.config import SessionConfig
 from oms_fix.fix.message import Message
-from oms_fix.fix.registry import SessionRegistry
 from oms_fix.fix.session import Session
 from oms_fix.fix.store import MemoryStore
 from oms_fix.live.acceptor import FixAcceptor
@@ -26,6 +25,7 @@ from oms_fix.live.initiator import FixInitiator
 from sim_venues.daycycle import DayCycle
 from sim_venues.gateway import VenueGateway
 from sim_venues.instruments import load_instruments
+from sim_venues.serve import venue_registry
 from sim_venues.venues import Venue, VenueSpec
 
 T = "20261125-10:00:00.000"
@@ -57,18 +57,18 @@ class Rig:
         self.venue = Venue(VenueSpec(name="EXCH", kind=self.kind, port=0, day=day, **self.spec),  # type: ignore[arg-type]
                            instruments, time.time_ns())
         self.gateway = VenueGateway(self.venue, LiveClock())
-        registry = SessionRegistry(lambda cfg: MemoryStore())
-        registry.add_pattern("*", SessionConfig(sender_comp_id="EXCH", target_comp_id="*", role="acceptor"))
+        registry = venue_registry(self.venue.spec, lambda cfg: MemoryStore())
         self.acceptor = FixAcceptor(registry, self.gateway, "127.0.0.1", 0)
         await self.acceptor.start()
         return self
 
-    async def client(self, name: str) -> tuple[FixInitiator, Recorder]:
+    async def client(self, name: str, logon: bool = True) -> tuple[FixInitiator, Recorder]:
         rec = Recorder()
         cfg = SessionConfig(sender_comp_id=name, target_comp_id="EXCH", role="initiator")
         ini = FixInitiator(Session(cfg, MemoryStore()), rec, "127.0.0.1", self.acceptor.port, reconnect=False)
         ini.start()
-        await ini.wait_logged_on(10)
+        if logon:
+            await ini.wait_logged_on(10)
         self.clients.append(ini)
         return ini, rec
 
@@ -220,4 +220,15 @@ def test_bad_order_is_rejected_with_a_text_naming_the_rule(fields: list[tuple[in
             send(ini, b"D", list(body.items()))
             rej = await wait_for(rec, er("B1", "8"), "reject")
             assert s(rej, 39) == "8" and words in s(rej, 58)
+    run(go)
+
+
+def test_accept_restricts_who_may_log_on():
+    async def go() -> None:
+        async with Rig(accept=("OMS", "TEST*")) as rig:
+            await rig.client("TEST7")
+            ini, _ = await rig.client("STRANGER", logon=False)
+            with pytest.raises(asyncio.TimeoutError):
+                await ini.wait_logged_on(1.5)
+            assert ini.session.status.name != "ACTIVE"
     run(go)

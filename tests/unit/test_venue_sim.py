@@ -70,3 +70,24 @@ def test_an_aggressive_order_moves_the_price_and_the_liquidity_is_gone():
     assert {r.last_px for r in fills} == {p for p, _ in asks}
     after = eng.levels(Side.SELL, 1)
     assert not after or after[0][0] > asks[-1][0], "the swept levels are gone"
+
+
+def test_a_configured_halt_stops_one_symbol_and_resumes_it_with_an_uncross():
+    from sim_venues.venues import Halt
+
+    instruments = load_instruments()
+    spec = VenueSpec(name="EXCH", kind="exchange", port=0, day=DAY, halts=(Halt("TSLA", 20, 5),))
+    v = Venue(spec, instruments, T0)
+    v.advance(T0 + 15 * S)
+    v.submit(OrderRequest("A", "S1", "TSLA", Side.SELL, 100, price=25000), T0 + 15 * S)
+    v.advance(T0 + 21 * S)
+    assert "TSLA" in v.halted and (("TSLA", Phase.HALTED) in v.status_changes)
+    # In the halt orders are taken but nothing trades, even when they cross.
+    reports = v.submit(OrderRequest("B", "B1", "TSLA", Side.BUY, 60, price=25010), T0 + 22 * S)
+    assert [r.exec_type for r in reports] == [ExecType.NEW]
+    other = v.submit(OrderRequest("B", "B2", "AAPL", Side.BUY, 10, price=18000), T0 + 22 * S)
+    assert other[0].exec_type is ExecType.NEW and v.engines["AAPL"].levels(Side.BUY, 1) == [(18000, 10)]
+    reports = v.advance(T0 + 26 * S)
+    assert "TSLA" not in v.halted and ("TSLA", Phase.CONTINUOUS) in v.status_changes
+    trades = [r for r in reports if r.exec_type is ExecType.TRADE]
+    assert {(r.order.cl_ord_id, r.last_qty, r.last_px) for r in trades} == {("S1", 60, 25000), ("B1", 60, 25000)}
