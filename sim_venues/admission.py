@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .orders import OrderRequest, OrdRejReason, OrdType, Phase, Side, TimeInForce
+from .orders import CxlRejReason, Order, OrderRequest, OrdRejReason, OrdStatus, OrdType, Phase, Side, TimeInForce
 from .pegs import peg_kind
 
-__all__ = ["PHASES", "PhaseRule", "Problem", "check_entry", "check_terms", "is_post_only"]
+__all__ = ["PHASES", "PhaseRule", "Problem", "check_entry", "check_replace", "check_terms", "is_post_only", "only_qty"]
 
 Problem = tuple[OrdRejReason, str]
 
@@ -39,6 +39,9 @@ _AUCTION_TIF_PHASES: dict[TimeInForce, frozenset[Phase]] = {
     TimeInForce.AT_THE_OPENING: frozenset({Phase.PRE_OPEN}),
     TimeInForce.AT_THE_CLOSE: frozenset({Phase.PRE_OPEN, Phase.CONTINUOUS, Phase.CLOSING_AUCTION, Phase.HALTED}),
 }
+
+# Terms a replace may change besides OrderQty; any of them changed on a filled order is R8's "too late".
+_TERMS = ("price", "stop_px", "expire_ns", "max_floor", "hidden", "min_qty", "exec_inst", "peg_offset", "account")
 
 _UNSUPPORTED = OrdRejReason.UNSUPPORTED_ORDER_CHARACTERISTIC
 _QTY = OrdRejReason.INCORRECT_QUANTITY
@@ -99,3 +102,26 @@ def check_entry(req: OrderRequest, symbol: str, phase: Phase, auctions: bool) ->
     if rule.call and req.tif in (TimeInForce.IOC, TimeInForce.FOK):
         return _UNSUPPORTED, "IOC and FOK orders are not accepted during a call phase"
     return None
+
+
+def only_qty(new: OrderRequest, cur: OrderRequest) -> bool:
+    """Whether a replace changes nothing but OrderQty (and the ClOrdID)."""
+    return all(getattr(new, f) == getattr(cur, f) for f in _TERMS)
+
+
+def check_replace(o: Order, new: OrderRequest, phase: Phase, now: int) -> tuple[CxlRejReason, str] | None:
+    """Whether ``new`` may replace order ``o`` now (its ClOrdID already checked); post-only is the engine's."""
+    cur = o.request
+    if new.side != cur.side or new.symbol != cur.symbol:
+        return CxlRejReason.OTHER, "side and symbol of an order cannot be changed"
+    if new.ord_type != cur.ord_type or new.tif != cur.tif:
+        return CxlRejReason.OTHER, "OrdType and TimeInForce of an order cannot be changed"
+    if o.status is OrdStatus.FILLED:
+        if not only_qty(new, cur) or cur.ord_type is OrdType.MARKET:
+            return CxlRejReason.TOO_LATE_TO_CANCEL, "order is filled: only its quantity can be changed"  # R8
+    elif o.done:
+        return CxlRejReason.TOO_LATE_TO_CANCEL, f"order is already {o.status.name.lower()}"
+    if phase is Phase.CLOSED:
+        return CxlRejReason.OTHER, "exchange closed: orders can be cancelled, not replaced"
+    problem = check_terms(new, now)
+    return None if problem is None else (CxlRejReason.OTHER, problem[1])

@@ -13,8 +13,9 @@ Where an order can be (``_Live.where``):
 
 Every report's ``extra`` holds the order's figures at that moment (see
 ``records.py``). The phase table and admission checks are in
-``admission.py``, the queues in ``layered.py``, the uncross in
-``auction.py``, peg prices in ``pegs.py``.
+``admission.py``, the queues in ``layered.py``, the call book in
+``callbook.py``, the uncross in ``auction.py``, peg prices in ``pegs.py``,
+the ClOrdID index in ``order_index.py``, GTD expiry in ``expiry.py``.
 
 Decisions the issue left open:
 
@@ -41,34 +42,29 @@ Decisions the issue left open:
   (e.g. the previous close), else the mid of the last ``set_reference``.
 - One ``Trade`` print per matched pair, also in an uncross.
 - Rejected orders are not indexed for ``find`` (their ClOrdID is not
-  consumed); done orders stay findable and their ClOrdIDs reusable.
+  consumed); done orders' ClOrdIDs are reusable.
+- Done orders are forgotten (``order_index.py``): the background market's
+  (owner "~...") at once, a session's once ``keep_done`` newer session
+  orders are done. A forgotten order is unknown to ``find``, cancel and
+  replace, and its ClOrdIDs may name a new order. A filled order can be
+  re-opened (R8) only while it is remembered.
+- OrderIDs are ``{id_prefix}-{n}`` (default prefix: the venue's name); the
+  caller makes the prefix unique per symbol and per run.
 - No self-trade prevention: one owner is a whole OMS session.
 """
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import replace as copy_request
 
 from . import auction
-from .admission import PHASES, check_entry, check_terms, is_post_only
+from .admission import PHASES, check_entry, check_replace, check_terms, is_post_only, only_qty
+from .callbook import auction_reference, call_book, call_levels
+from .expiry import ExpiryQueue
 from .layered import LayeredBook
-from .orders import (
-    CancelReject,
-    CxlRejReason,
-    ExecType,
-    Liquidity,
-    Order,
-    OrderRequest,
-    OrdRejReason,
-    OrdStatus,
-    OrdType,
-    Phase,
-    Report,
-    Side,
-    TimeInForce,
-    Trade,
-)
+from .order_index import KEEP_DONE, OrderIndex
+from .orders import (CancelReject, CxlRejReason, ExecType, Liquidity, Order, OrderRequest, OrdRejReason, OrdStatus,
+                     OrdType, Phase, Report, Side, TimeInForce, Trade)
 from .pegs import peg_kind, peg_price
 from .records import BOOK as _BOOK, CALL as _CALL, NONE as _NONE, PARKED as _PARKED, PEG as _PEG, STOP as _STOP
 from .records import LiveOrder as _Live, report as _report
@@ -77,8 +73,6 @@ __all__ = ["Engine"]
 
 BUY, SELL = Side.BUY, Side.SELL
 _IMMEDIATE = frozenset({TimeInForce.IOC, TimeInForce.FOK})
-# Terms a replace may change besides OrderQty; any of them changed on a filled order is R8's "too late".
-_TERMS = ("price", "stop_px", "expire_ns", "max_floor", "hidden", "min_qty", "exec_inst", "peg_offset", "account")
 
 
 class Engine:
@@ -92,9 +86,12 @@ class Engine:
         phase: Phase = Phase.CONTINUOUS,
         auctions: bool = False,
         tick_reference: int | None = None,
+        id_prefix: str | None = None,
+        keep_done: int = KEEP_DONE,
     ) -> None:
         self.symbol = symbol
-        self.venue = venue
+        self.venue = venue  # for texts; OrderIDs are f"{id_prefix}-{n}"
+        self.id_prefix = venue if id_prefix is None else id_prefix
         self.phase = phase
         self.auctions = auctions
         self.tick_reference = tick_reference  # the auction's reference before the first trade (e.g. the last close)
@@ -102,12 +99,12 @@ class Engine:
         self._next = 0
         self._seq = 0
         self._live: dict[int, _Live] = {}  # book id -> every order with leaves
-        self._ids: dict[tuple[str, str], _Live] = {}  # (owner, any ClOrdID of its chain) -> order, done ones too
+        self._ids: OrderIndex[_Live] = OrderIndex(keep_done)  # (owner, any ClOrdID of its chain) -> order
         self._stops: dict[int, _Live] = {}
         self._pegs: dict[int, _Live] = {}  # every live peg, wherever it is
         self._parked: dict[int, _Live] = {}
         self._call: dict[int, _Live] = {}
-        self._expiries: list[tuple[int, int, int]] = []  # (expire_ns, seq, book id) heap for GTD
+        self._expiries: ExpiryQueue[int] = ExpiryQueue()  # GTD orders' book ids
         self._trades: list[Trade] = []
         self._last_px: int | None = None
         self._ref: tuple[int | None, int | None] = (None, None)
@@ -120,19 +117,13 @@ class Engine:
         return self._last_px
 
     def find(self, owner: str, cl_ord_id: str) -> Order | None:
-        live = self._ids.get((owner, cl_ord_id))
+        live = self._ids.get(owner, cl_ord_id)
         return None if live is None else live.order
 
     def levels(self, side: Side, depth: int) -> list[tuple[int, int]]:
         if not PHASES[self.phase].call:
             return self._book.levels(side, depth)
-        shown: dict[int, int] = {}
-        for live in self._call.values():
-            o = live.order
-            if o.request.side == side and o.price is not None and not live.hidden:
-                qty = o.leaves_qty if live.floor is None else min(live.floor, o.leaves_qty)
-                shown[o.price] = shown.get(o.price, 0) + qty
-        return sorted(shown.items(), reverse=side == BUY)[: max(depth, 0)]
+        return call_levels(self._call.values(), side, depth)
 
     def indicative(self) -> auction.Uncross | None:
         """The uncross the call book would give now; None outside a call phase or if nothing crosses."""
@@ -147,7 +138,7 @@ class Engine:
     # -- commands -------------------------------------------------------------
 
     def submit(self, req: OrderRequest, now: int) -> list[Report]:
-        existing = self._ids.get((req.owner, req.cl_ord_id))
+        existing = self._ids.get(req.owner, req.cl_ord_id)
         if existing is not None and not existing.order.done:
             # R13 / F.1.a: the reject carries the existing order's status and quantities; it is untouched.
             return [
@@ -156,7 +147,7 @@ class Engine:
             ]
         req = copy_request(req)
         self._next += 1
-        order = Order(order_id=f"{self.venue}-{self._next}", request=req, accepted_ns=now)
+        order = Order(order_id=f"{self.id_prefix}-{self._next}", request=req, accepted_ns=now)
         if req.ord_type in (OrdType.LIMIT, OrdType.STOP_LIMIT):
             order.price = req.price
         problem = check_entry(req, self.symbol, self.phase, self.auctions) or check_terms(req, now)
@@ -170,17 +161,16 @@ class Engine:
             order.status = OrdStatus.REJECTED
             reason, text = problem
             return [_report(ExecType.REJECTED, order, reject_reason=reason, text=text)]
-        self._ids[(req.owner, req.cl_ord_id)] = live
+        self._ids.add(order.order_id, req.owner, req.cl_ord_id, live)
         if req.tif is TimeInForce.GTD:
-            assert req.expire_ns is not None
-            heapq.heappush(self._expiries, (req.expire_ns, self._next, live.bid))
+            self._push_expiry(live)
         out = [_report(ExecType.NEW, order)]
         self._place(live, out, now, arrival=True)
         self._run_stops(out, now)
         return out
 
     def cancel(self, owner: str, cl_ord_id: str, orig_cl_ord_id: str, now: int) -> list[Report] | CancelReject:
-        live = self._ids.get((owner, orig_cl_ord_id))
+        live = self._ids.get(owner, orig_cl_ord_id)
         if live is None:  # R10: the gateway answers OrderID NONE, OrdStatus 8
             return CancelReject(cl_ord_id, orig_cl_ord_id, CxlRejReason.UNKNOWN_ORDER, "unknown order")
         o = live.order
@@ -189,13 +179,12 @@ class Engine:
             return CancelReject(cl_ord_id, last, CxlRejReason.DUPLICATE_CL_ORD_ID, "ClOrdID is in use by a live order", o)
         if o.done:
             return CancelReject(cl_ord_id, last, CxlRejReason.TOO_LATE_TO_CANCEL, f"order is already {o.status.name.lower()}", o)
-        self._finish(live, OrdStatus.CANCELED)
-        report = _report(ExecType.CANCELED, o, cl_ord_id, orig_cl_ord_id=last)
         self._rename(live, cl_ord_id)
-        return [report]
+        self._finish(live, OrdStatus.CANCELED)
+        return [_report(ExecType.CANCELED, o, cl_ord_id, orig_cl_ord_id=last)]
 
     def replace(self, orig_cl_ord_id: str, req: OrderRequest, now: int) -> list[Report] | CancelReject:
-        live = self._ids.get((req.owner, orig_cl_ord_id))
+        live = self._ids.get(req.owner, orig_cl_ord_id)
         if live is None:
             return CancelReject(req.cl_ord_id, orig_cl_ord_id, CxlRejReason.UNKNOWN_ORDER, "unknown order", is_replace=True)
         o, cur = live.order, live.order.request
@@ -206,33 +195,21 @@ class Engine:
 
         if self._is_live_id(req.owner, req.cl_ord_id):
             return reject(CxlRejReason.DUPLICATE_CL_ORD_ID, "ClOrdID is in use by a live order")
-        if req.side != cur.side or req.symbol != cur.symbol:
-            return reject(CxlRejReason.OTHER, "side and symbol of an order cannot be changed")
-        if req.ord_type != cur.ord_type or req.tif != cur.tif:
-            return reject(CxlRejReason.OTHER, "OrdType and TimeInForce of an order cannot be changed")
-        qty_only = all(getattr(req, f) == getattr(cur, f) for f in _TERMS)
-        if o.status is OrdStatus.FILLED:
-            if not qty_only or cur.ord_type is OrdType.MARKET:
-                return reject(CxlRejReason.TOO_LATE_TO_CANCEL, "order is filled: only its quantity can be changed")  # R8
-        elif o.done:
-            return reject(CxlRejReason.TOO_LATE_TO_CANCEL, f"order is already {o.status.name.lower()}")
-        if self.phase is Phase.CLOSED:
-            return reject(CxlRejReason.OTHER, "exchange closed: orders can be cancelled, not replaced")
-        new = copy_request(req, owner=cur.owner)
-        problem = check_terms(new, now)
+        problem = check_replace(o, req, self.phase, now)
         if problem is not None:
-            return reject(CxlRejReason.OTHER, problem[1])
+            return reject(*problem)
+        new = copy_request(req, owner=cur.owner)
+        qty_only = only_qty(new, cur)
         new_price = new.price if new.ord_type in (OrdType.LIMIT, OrdType.STOP_LIMIT) else o.price
         if (self.phase is Phase.CONTINUOUS and is_post_only(new) and new.ord_type is OrdType.LIMIT
                 and new_price != o.price and new_price is not None and self._book.would_take(new.side, new_price)):
             return reject(CxlRejReason.OTHER, "post-only order would take liquidity")
 
         if new.qty <= o.cum_qty:  # R7 (C.3.b, C.3.c): OrderQty becomes CumQty and the order is filled
-            self._finish(live, OrdStatus.FILLED)
             o.request = copy_request(new, qty=o.cum_qty)
-            report = _report(ExecType.REPLACED, o, new.cl_ord_id, orig_cl_ord_id=last)
             self._rename(live, new.cl_ord_id)
-            return [report]
+            self._finish(live, OrdStatus.FILLED)
+            return [_report(ExecType.REPLACED, o, new.cl_ord_id, orig_cl_ord_id=last)]
 
         old_leaves, old_floor, old_hidden, old_price = o.leaves_qty, live.floor, live.hidden, o.price
         reopened = o.status is OrdStatus.FILLED  # R8 / C.1.c: a quantity increase re-opens a filled order
@@ -241,12 +218,9 @@ class Engine:
         if reopened:
             o.status = OrdStatus.PARTIALLY_FILLED
             self._live[live.bid] = live
-            if new.tif is TimeInForce.GTD:
-                assert new.expire_ns is not None
-                heapq.heappush(self._expiries, (new.expire_ns, live.bid, live.bid))
-        elif new.expire_ns != cur.expire_ns and new.tif is TimeInForce.GTD:
-            assert new.expire_ns is not None
-            heapq.heappush(self._expiries, (new.expire_ns, live.bid, live.bid))
+            self._ids.reopened(o.order_id)
+        if new.tif is TimeInForce.GTD and (reopened or new.expire_ns != cur.expire_ns):
+            self._push_expiry(live)
         keep = (
             live.where in (_BOOK, _CALL)
             and new_price == old_price
@@ -281,14 +255,12 @@ class Engine:
 
     def on_time(self, now: int) -> list[Report]:
         out = []
-        heap = self._expiries
-        while heap and heap[0][0] <= now:
-            expire_ns, _, bid = heapq.heappop(heap)
-            live = self._live.get(bid)
-            if live is None or live.order.request.tif is not TimeInForce.GTD or live.order.request.expire_ns != expire_ns:
-                continue  # done meanwhile, or its ExpireTime was replaced
-            self._finish(live, OrdStatus.EXPIRED)
-            out.append(_report(ExecType.EXPIRED, live.order, text="GTD order expired"))
+        for expire_ns, bid in self._expiries.pop_due(now):
+            live = self._expiring(expire_ns, bid)
+            if live is not None:  # else done meanwhile, or its ExpireTime was replaced
+                self._finish(live, OrdStatus.EXPIRED)
+                out.append(_report(ExecType.EXPIRED, live.order, text="GTD order expired"))
+        self._expiries.compact(len(self._live), self._is_expiring)
         return out
 
     def set_reference(self, bid: int | None, ask: int | None, now: int) -> list[Report]:
@@ -445,18 +417,39 @@ class Engine:
         live.where = _NONE
 
     def _finish(self, live: _Live, status: OrdStatus) -> None:
+        """The order is done: out of every structure but the index, which forgets it or keeps it a while."""
         self._pull(live)
         self._live.pop(live.bid, None)
         self._pegs.pop(live.bid, None)
         live.order.status = status
+        self._ids.finished(live.order.order_id)
+        self._expiries.compact(len(self._live), self._is_expiring)
 
     def _rename(self, live: _Live, cl_ord_id: str) -> None:
         live.order.request.cl_ord_id = cl_ord_id
-        self._ids[(live.order.request.owner, cl_ord_id)] = live
+        self._ids.add(live.order.order_id, live.order.request.owner, cl_ord_id, live)
 
     def _is_live_id(self, owner: str, cl_ord_id: str) -> bool:
-        live = self._ids.get((owner, cl_ord_id))
+        live = self._ids.get(owner, cl_ord_id)
         return live is not None and not live.order.done
+
+    # -- GTD expiry ---------------------------------------------------------------
+
+    def _push_expiry(self, live: _Live) -> None:
+        expire_ns = live.order.request.expire_ns
+        assert expire_ns is not None
+        self._expiries.push(expire_ns, live.bid)
+        self._expiries.compact(len(self._live), self._is_expiring)
+
+    def _expiring(self, expire_ns: int, bid: int) -> _Live | None:
+        """The live GTD order an expiry entry still stands for, None for a stale entry."""
+        live = self._live.get(bid)
+        if live is None or live.order.request.tif is not TimeInForce.GTD or live.order.request.expire_ns != expire_ns:
+            return None
+        return live
+
+    def _is_expiring(self, expire_ns: int, bid: int) -> bool:
+        return self._expiring(expire_ns, bid) is not None
 
     # -- stops and pegs -----------------------------------------------------------
 
@@ -514,27 +507,14 @@ class Engine:
     # -- phases and the uncross -----------------------------------------------------
 
     def _reference(self) -> int | None:
-        if self._last_px is not None:
-            return self._last_px
-        if self.tick_reference is not None:
-            return self.tick_reference
-        bid, ask = self._ref
-        return (bid + ask) // 2 if bid is not None and ask is not None else None
-
-    def _call_book(self) -> tuple[list[auction.CallOrder[_Live]], list[auction.CallOrder[_Live]]]:
-        buys: list[auction.CallOrder[_Live]] = []
-        sells: list[auction.CallOrder[_Live]] = []
-        for lv in self._call.values():
-            o = lv.order
-            (buys if o.request.side == BUY else sells).append((lv, o.price, lv.hidden, lv.seq, o.leaves_qty))
-        return buys, sells
+        return auction_reference(self._last_px, self.tick_reference, *self._ref)
 
     def _indicative(self) -> auction.Uncross | None:
-        return auction.call_uncross(*self._call_book(), self._reference())
+        return auction.call_uncross(*call_book(self._call.values()), self._reference())
 
     def _uncross(self, out: list[Report], now: int) -> None:
         """All crossing quantity trades at one price, in price-time priority (market orders first)."""
-        buys, sells = self._call_book()
+        buys, sells = call_book(self._call.values())
         result = auction.call_uncross(buys, sells, self._reference())
         if result is not None:
             price = result.price

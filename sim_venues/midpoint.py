@@ -45,6 +45,15 @@ Decisions the brief left open, and why:
   may be reused and then names the new order. Cancel/replace requests get
   CxlRejReason 6 for a working order's ClOrdID. Rejected new orders are not
   remembered: ``find`` does not see them.
+- Done orders are forgotten (``order_index.py``): the background market's
+  (owner "~...") as soon as they are done, a session's once ``keep_done``
+  newer session orders are done (oldest first). A forgotten order is unknown
+  to ``find``, cancel and replace (CxlRejReason 1), and its ClOrdIDs may name
+  a new order.
+- OrderIDs are ``{id_prefix}-{n}`` (default prefix: the venue's name); the
+  caller makes the prefix unique per symbol and per run.
+- GTD orders expire in ``on_time`` in time priority among those due; their
+  ExpireTimes wait in an ``expiry.ExpiryQueue``.
 - Every report's ``extra`` holds the order's figures at that moment as strings,
   the keys ``matching.Engine`` uses: order_qty, cum_qty, leaves_qty,
   ord_status, price (the limit in ticks, "" for none), avg_px_num (the notional
@@ -56,6 +65,8 @@ from __future__ import annotations
 from dataclasses import replace as _with
 
 from .book import Side
+from .expiry import ExpiryQueue
+from .order_index import KEEP_DONE, OrderIndex
 from .orders import (
     CancelReject,
     CxlRejReason,
@@ -91,15 +102,18 @@ class MidpointEngine:
 
     px_denominator = 2
 
-    def __init__(self, symbol: str, *, venue: str, continuous: bool, phase: Phase = Phase.CONTINUOUS) -> None:
+    def __init__(self, symbol: str, *, venue: str, continuous: bool, phase: Phase = Phase.CONTINUOUS,
+                 id_prefix: str | None = None, keep_done: int = KEEP_DONE) -> None:
         self.symbol = symbol
-        self.venue = venue
+        self.venue = venue  # for texts; OrderIDs are f"{id_prefix}-{n}"
+        self.id_prefix = venue if id_prefix is None else id_prefix
         self.continuous = continuous
         self._phase = phase
         self._mid2: int | None = None  # bid + ask: the mid in half-ticks
         self._open: dict[Side, dict[str, Order]] = {Side.BUY: {}, Side.SELL: {}}  # time priority
         self._seq: dict[str, int] = {}  # order_id -> priority, lower is older
-        self._by_cl: dict[tuple[str, str], Order] = {}  # (owner, any ClOrdID of the chain)
+        self._by_cl: OrderIndex[Order] = OrderIndex(keep_done)  # (owner, any ClOrdID of the chain)
+        self._expiries: ExpiryQueue[Order] = ExpiryQueue()  # working GTD orders
         self._n = 0
         self._next_seq = 0
         self._trades: list[Trade] = []
@@ -116,7 +130,7 @@ class MidpointEngine:
         return self._phase
 
     def find(self, owner: str, cl_ord_id: str) -> Order | None:
-        return self._by_cl.get((owner, cl_ord_id))
+        return self._by_cl.get(owner, cl_ord_id)
 
     def open_orders(self) -> list[Order]:
         """Every working order, oldest first."""
@@ -132,20 +146,21 @@ class MidpointEngine:
     # -- commands -------------------------------------------------------------
 
     def submit(self, req: OrderRequest, now: int) -> list[Report]:
-        existing = self._by_cl.get((req.owner, req.cl_ord_id))
+        existing = self._by_cl.get(req.owner, req.cl_ord_id)
         if existing is not None and not existing.done:
             return [self._report(ExecType.REJECTED, existing, req.cl_ord_id, reject_reason=OrdRejReason.DUPLICATE_ORDER,
                                  text=f"ClOrdID {req.cl_ord_id} is already in use by order {existing.order_id}")]
         req = _with(req)  # ours now: the caller may reuse its object
         self._n += 1
-        order = Order(order_id=f"{self.venue}-{self._n}", request=req, accepted_ns=now, price=_limit(req))
+        order = Order(order_id=f"{self.id_prefix}-{self._n}", request=req, accepted_ns=now, price=_limit(req))
         problem = self._check(req, now)
         if problem is not None:
             order.status = OrdStatus.REJECTED
             reason, text = problem
             return [self._report(ExecType.REJECTED, order, req.cl_ord_id, reject_reason=reason, text=text)]
-        self._by_cl[(req.owner, req.cl_ord_id)] = order
+        self._by_cl.add(order.order_id, req.owner, req.cl_ord_id, order)
         self._rest(order)
+        self._expire_at(order)
         reports = [self._report(ExecType.NEW, order, req.cl_ord_id)]
         if self.continuous:
             reports += self._match_one(order, now)
@@ -156,18 +171,18 @@ class MidpointEngine:
         return reports
 
     def cancel(self, owner: str, cl_ord_id: str, orig_cl_ord_id: str, now: int) -> list[Report] | CancelReject:
-        order = self._by_cl.get((owner, orig_cl_ord_id))
+        order = self._by_cl.get(owner, orig_cl_ord_id)
         refused = self._refuse(order, owner, cl_ord_id, orig_cl_ord_id, is_replace=False)
         if refused is not None:
             return refused
         assert order is not None
         prev = order.cl_ord_id
         order.request = _with(order.request, cl_ord_id=cl_ord_id)
-        self._by_cl[(owner, cl_ord_id)] = order
+        self._by_cl.add(order.order_id, owner, cl_ord_id, order)
         return [self._close(order, OrdStatus.CANCELED, "", orig_cl_ord_id=prev)]
 
     def replace(self, orig_cl_ord_id: str, req: OrderRequest, now: int) -> list[Report] | CancelReject:
-        order = self._by_cl.get((req.owner, orig_cl_ord_id))
+        order = self._by_cl.get(req.owner, orig_cl_ord_id)
         refused = self._refuse(order, req.owner, req.cl_ord_id, orig_cl_ord_id, is_replace=True)
         if refused is not None:
             return refused
@@ -184,7 +199,7 @@ class MidpointEngine:
             return CancelReject(req.cl_ord_id, order.cl_ord_id, CxlRejReason.OTHER, why, order, is_replace=True)
         prev = order.cl_ord_id
         req = _with(req)
-        self._by_cl[(req.owner, req.cl_ord_id)] = order
+        self._by_cl.add(order.order_id, req.owner, req.cl_ord_id, order)
         if req.qty <= order.cum_qty:
             # FIX 4.4 R7 (C.3.b/c): OrderQty becomes CumQty and Filled outranks Canceled.
             order.request = _with(req, qty=order.cum_qty)
@@ -194,6 +209,8 @@ class MidpointEngine:
         new_limit = _limit(req)
         loses_priority = req.qty > old.qty or new_limit != order.price or req.ord_type != old.ord_type
         order.request, order.price = req, new_limit
+        if req.tif is not old.tif or req.expire_ns != old.expire_ns:
+            self._expire_at(order)
         if loses_priority:
             self._seq[order.order_id] = self._take_seq()
             book = self._open[order.request.side]
@@ -208,8 +225,10 @@ class MidpointEngine:
                 if o.request.owner == owner and (side is None or o.request.side == side)]
 
     def on_time(self, now: int) -> list[Report]:
-        return [self._close(o, OrdStatus.EXPIRED, "GTD: ExpireTime reached") for o in self.open_orders()
-                if o.request.tif is TimeInForce.GTD and o.request.expire_ns is not None and o.request.expire_ns <= now]
+        due = {o.order_id: o for expire_ns, o in self._expiries.pop_due(now) if self._expiring(expire_ns, o)}
+        self._expiries.compact(len(self._seq), self._expiring)
+        return [self._close(o, OrdStatus.EXPIRED, "GTD: ExpireTime reached")
+                for o in sorted(due.values(), key=self._priority)]
 
     def set_reference(self, bid: int | None, ask: int | None, now: int) -> list[Report]:
         self._mid2 = bid + ask if bid is not None and ask is not None and bid < ask else None
@@ -267,7 +286,7 @@ class MidpointEngine:
         if order is None:
             return CancelReject(cl_ord_id, orig, CxlRejReason.UNKNOWN_ORDER, f"no order with ClOrdID {orig}",
                                 None, is_replace)
-        used = self._by_cl.get((owner, cl_ord_id))
+        used = self._by_cl.get(owner, cl_ord_id)
         if used is not None and not used.done:
             return CancelReject(cl_ord_id, order.cl_ord_id, CxlRejReason.DUPLICATE_CL_ORD_ID,
                                 f"ClOrdID {cl_ord_id} is in use by working order {used.order_id}", order, is_replace)
@@ -343,13 +362,12 @@ class MidpointEngine:
             for order, liquidity, contra in ((first, maker, second), (second, taker, first)):
                 order.cum_qty += q
                 order.notional += q * mid2
-                if order.cum_qty == order.request.qty:
-                    order.status = OrdStatus.FILLED
-                    self._unrest(order)
-                else:
-                    order.status = OrdStatus.PARTIALLY_FILLED
+                filled = order.cum_qty == order.request.qty
+                order.status = OrdStatus.FILLED if filled else OrdStatus.PARTIALLY_FILLED
                 reports.append(self._report(ExecType.TRADE, order, order.cl_ord_id, last_qty=q, last_px=mid2,
                                             liquidity=liquidity, contra_owner=contra.request.owner))
+                if filled:
+                    self._done(order)
             self._trades.append(Trade(price=mid2, qty=q, aggressor=None, time_ns=now))
         return reports
 
@@ -366,16 +384,30 @@ class MidpointEngine:
         self._seq[order.order_id] = self._take_seq()
         self._open[order.request.side][order.order_id] = order
 
-    def _unrest(self, order: Order) -> None:
+    def _done(self, order: Order) -> None:
+        """The order stopped working and its last report is made: out of the book; the index forgets it or keeps it."""
         self._open[order.request.side].pop(order.order_id, None)
         self._seq.pop(order.order_id, None)
+        self._by_cl.finished(order.order_id)
+        self._expiries.compact(len(self._seq), self._expiring)
+
+    def _expire_at(self, order: Order) -> None:
+        if order.request.tif is TimeInForce.GTD and order.request.expire_ns is not None:
+            self._expiries.push(order.request.expire_ns, order)
+            self._expiries.compact(len(self._seq), self._expiring)
+
+    def _expiring(self, expire_ns: int, order: Order) -> bool:
+        """Whether an expiry entry still stands for a working GTD order."""
+        req = order.request
+        return order.order_id in self._seq and req.tif is TimeInForce.GTD and req.expire_ns == expire_ns
 
     def _close(self, order: Order, status: OrdStatus, text: str, *, exec_type: ExecType | None = None,
                orig_cl_ord_id: str | None = None) -> Report:
-        self._unrest(order)
         order.status = status
-        return self._report(exec_type or _EXEC_TYPE[status], order, order.cl_ord_id,
-                            orig_cl_ord_id=orig_cl_ord_id, text=text)
+        report = self._report(exec_type or _EXEC_TYPE[status], order, order.cl_ord_id,
+                              orig_cl_ord_id=orig_cl_ord_id, text=text)
+        self._done(order)
+        return report
 
     @staticmethod
     def _report(exec_type: ExecType, order: Order, cl_ord_id: str, *, orig_cl_ord_id: str | None = None,
