@@ -109,11 +109,14 @@ class Venue:
             self.phase = spec.day.phase_at(start_ns, start_ns)[0]
         self.engines: dict[str, VenueEngine] = {}
         for symbol in instruments:
+            # OrderIDs unique per venue: the symbol, and the run id so a restart never repeats one.
+            prefix = f"{spec.name}-{run_id}-{symbol}" if run_id else f"{spec.name}-{symbol}"
             if spec.kind in ("dark", "cross"):
-                self.engines[symbol] = MidpointEngine(symbol, venue=spec.name, continuous=spec.kind == "dark")
+                self.engines[symbol] = MidpointEngine(symbol, venue=spec.name, continuous=spec.kind == "dark",
+                                                      id_prefix=prefix)
             else:
                 self.engines[symbol] = Engine(symbol, venue=spec.name, phase=self.phase,
-                                              auctions=spec.kind == "exchange")
+                                              auctions=spec.kind == "exchange", id_prefix=prefix)
         self.halted: set[str] = set()
         self.status_changes: list[tuple[str | None, Phase]] = []
         self._next_cross = start_ns + int(spec.cross_every_s * _NS)

@@ -48,10 +48,10 @@ class Venues:
         }
         self.cfg = tmp / "venues.yaml"
         self.cfg.write_text(yaml.safe_dump(config))
-        self.out = open(tmp / "venues.out", "wb")
         self.proc = subprocess.Popen([sys.executable, "-m", "oms_fix.cli", "venues", "--config", str(self.cfg)],
-                                     cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, bufsize=0,
                                      env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        # Unbuffered: select() must see every line still unread, not find it parked in a Python buffer.
         self.lines: list[str] = []
         deadline = time.monotonic() + 60
         assert self.proc.stdout is not None
@@ -201,6 +201,39 @@ def test_market_maker_fills_against_its_quote(venues: Venues):
         fill = c.wait_for(er("T1", "F"), what="fill against the quote")
         assert (s(fill, 32), s(fill, 39), s(fill, 30)) == ("100", "2", "MM")
         assert snap is not None
+    finally:
+        c.stop()
+
+
+def _venue_pid(venues: Venues, name: str) -> int:
+    for proc in Path("/proc").iterdir():
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"sim_venues.serve" in argv and name.encode() in argv and str(venues.cfg).encode() in argv:
+            return int(proc.name)
+    raise AssertionError(f"no process for {name}")
+
+
+def test_a_killed_venue_is_restarted_with_new_order_and_exec_ids(venues: Venues):
+    c = venues.client("ECN", "RST1")
+    c.send("D", order("R1", "1", 10, "100.00", "AMZN"))
+    before = c.wait_for(er("R1", "0"), what="New before the kill")
+    c.stop()
+    os.kill(_venue_pid(venues, "ECN"), signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    assert venues.proc.stdout is not None
+    while time.monotonic() < deadline and not any("[ECN] exited with code -9; restarting" in x for x in venues.lines):
+        ready, _, _ = select.select([venues.proc.stdout], [], [], 1.0)
+        if ready:
+            venues.lines.append(venues.proc.stdout.readline().decode())
+    assert any("[ECN] exited with code -9; restarting" in x for x in venues.lines), "".join(venues.lines)
+    c = venues.client("ECN", "RST2")
+    try:
+        c.send("D", order("R1", "1", 10, "100.00", "AMZN"))
+        after = c.wait_for(er("R1", "0"), timeout_s=30, what="New after the restart")
+        assert s(after, 37) != s(before, 37) and s(after, 17) != s(before, 17)
     finally:
         c.stop()
 
