@@ -245,7 +245,8 @@ class Venue:
                                    exec_inst="M" if ord_type is OrdType.PEGGED else "",
                                    tif=TimeInForce.IOC if market and self.denominator == 1 else TimeInForce.DAY)
                 out += eng.submit(req, now)
-                self._keys[a.order_key] = (a.symbol, cl)
+                if req.tif is not TimeInForce.IOC:  # the flow cancels its resting orders later; IOC ones are gone
+                    self._keys[a.order_key] = (a.symbol, cl)
             elif kind == "Cancel" and a.order_key in self._keys:
                 symbol, cl = self._keys.pop(a.order_key)
                 res = eng.cancel(f"{FLOW_OWNER}:{a.participant}", cl + "x", cl, now)
