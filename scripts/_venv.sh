@@ -1,5 +1,6 @@
 # Sourced by scripts/up, scripts/test and scripts/bench: make .venv and install
-# the project into it when it is missing or pyproject.toml changed.
+# the project into it when it is missing, or pyproject.toml, setup.py or the
+# order book (compiled by mypyc at install, see setup.py) changed.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -13,7 +14,7 @@ if [[ ! -x .venv/bin/python ]]; then
   "$py" -m venv .venv
 fi
 stamp=.venv/.installed
-want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+want="$(cat pyproject.toml setup.py sim_venues/book.py | sha256sum | cut -d' ' -f1)"
 if [[ ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
   echo "installing oms-fix and its dependencies into .venv" >&2
   log=.venv/install.log
@@ -22,6 +23,7 @@ if [[ ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
     echo "install failed; the whole log is $log" >&2
     exit 1
   fi
+  grep -h "^oms-fix build:" "$log" >&2 || true
   echo "$want" > "$stamp"
 fi
 export PATH="$root/.venv/bin:$PATH"

@@ -15,11 +15,18 @@ otherwise collections spent walking the million-entry op list dominate.
 
 Memory: tracemalloc's traced size grown by building a book of passive orders
 (ids, order records, levels, index), divided by the number resting.
+
+Implementation: ``sim_venues/book.py`` runs compiled by mypyc where the
+install could build it (setup.py), else as plain Python; ``book_impl`` says
+which was measured ("mypyc", "python", or "mypyc-stale" when book.py was
+edited after the compile, so the figures are not those of the source).
 """
 
 from __future__ import annotations
 
 import gc
+import importlib.machinery
+import os
 import random
 import time
 import tracemalloc
@@ -28,9 +35,10 @@ from typing import Any, Callable
 
 from sortedcontainers import SortedDict  # type: ignore[import-untyped]
 
+import sim_venues.book as book_module
 from sim_venues.book import Book, Side
 
-__all__ = ["ReferenceBook", "run", "workload", "replay"]
+__all__ = ["ReferenceBook", "book_impl", "run", "workload", "replay"]
 
 ADD, CANCEL = 0, 1
 Op = tuple[Any, ...]  # (ADD, id, side, price, qty, ioc) or (CANCEL, id)
@@ -174,7 +182,18 @@ def bytes_per_order(n: int, seed: int = 2) -> float:
     return size / n
 
 
-def run(quick: bool) -> dict[str, float]:
+def book_impl() -> str:
+    """Which ``sim_venues.book`` this process runs: "mypyc", "python" or "mypyc-stale"."""
+    path = book_module.__file__ or ""
+    if not path.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)):
+        return "python"
+    source = os.path.join(os.path.dirname(path), "book.py")
+    if os.path.exists(source) and os.path.getmtime(source) > os.path.getmtime(path):
+        return "mypyc-stale"
+    return "mypyc"
+
+
+def run(quick: bool) -> dict[str, float | str]:
     n_ops, repeats, n_resting = (100_000, 3, 20_000) if quick else (1_000_000, 5, 100_000)
     ops = workload(n_ops)
     ours = ref = float("inf")
@@ -182,6 +201,7 @@ def run(quick: bool) -> dict[str, float]:
         ours = min(ours, _timed(Book, ops))
         ref = min(ref, _timed(ReferenceBook, ops))
     return {
+        "book_impl": book_impl(),
         "book_ops_per_s": n_ops / ours,
         "book_reference_ops_per_s": n_ops / ref,
         "book_vs_reference": ref / ours,

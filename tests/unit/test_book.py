@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
+
 import pytest
+
+import sim_venues.book as book_module
 
 from sim_venues.book import Book, Fill, InvalidOrder, OrderIdInUse, Side
 
@@ -240,7 +248,44 @@ def test_tombstones_are_compacted_under_cancel_churn() -> None:
 
 def test_core_does_no_io_and_reads_no_clock() -> None:
     import sim_venues.book as mod
-    from pathlib import Path
-    source = Path(mod.__file__).read_text()
+    source = Path(mod.__file__).with_name("book.py").read_text()  # __file__ is the .so when compiled
     for word in ("import time", "datetime", "socket", "asyncio"):
         assert word not in source
+
+
+# -- compiled and pure Python ----------------------------------------------------
+# setup.py compiles book.py with mypyc where it can; the same source must pass
+# the same tests as plain Python, the fallback wherever the compile fails.
+
+COMPILED = (book_module.__file__ or "").endswith(tuple(EXTENSION_SUFFIXES))
+SOURCE = Path(book_module.__file__ or "").with_name("book.py")
+
+
+@pytest.mark.skipif(not COMPILED, reason="the book runs as plain Python here")
+def test_the_compiled_book_is_built_from_the_current_source() -> None:
+    built = Path(book_module.__file__ or "")
+    assert built.stat().st_mtime >= SOURCE.stat().st_mtime, (
+        f"{built.name} is older than book.py, so these tests ran the old code: "
+        "rebuild it with `.venv/bin/pip install -e .` (or delete sim_venues/book*.so to run pure Python)")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not COMPILED, reason="the book already runs as plain Python here")
+def test_the_pure_python_fallback_passes_the_book_tests() -> None:
+    tests = Path(__file__).resolve().parents[1]
+    # Load book.py as sim_venues.book before anything imports it, so the .so beside it is never used.
+    code = (
+        "import importlib.util, sys, pytest\n"
+        f"spec = importlib.util.spec_from_file_location('sim_venues.book', {str(SOURCE)!r})\n"
+        "import sim_venues; mod = importlib.util.module_from_spec(spec)\n"
+        "sys.modules['sim_venues.book'] = sim_venues.book = mod\n"
+        "spec.loader.exec_module(mod)\n"
+        "import sim_venues.book as book; assert book.__file__.endswith('book.py'), book.__file__\n"
+        "sys.exit(pytest.main(sys.argv[1:]))\n"
+    )
+    args = [str(tests / "unit" / "test_book.py"), str(tests / "properties" / "test_book_props.py"),
+            str(tests / "unit" / "test_book_bench.py"), "-q", "-p", "no:cacheprovider", "-m", "not slow"]
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=240)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert " passed" in done.stdout

@@ -13,8 +13,10 @@ def test_quick_run_reports_positive_figures_fast() -> None:
     t0 = time.perf_counter()
     figures = book_bench.run(quick=True)
     assert time.perf_counter() - t0 < 5
-    assert set(figures) == {"book_ops_per_s", "book_reference_ops_per_s", "book_vs_reference", "book_bytes_per_order"}
-    assert all(value > 0 for value in figures.values())
+    assert set(figures) == {"book_impl", "book_ops_per_s", "book_reference_ops_per_s", "book_vs_reference",
+                            "book_bytes_per_order"}
+    assert figures.pop("book_impl") == book_bench.book_impl() in ("mypyc", "python", "mypyc-stale")
+    assert all(isinstance(value, float) and value > 0 for value in figures.values())
 
 
 def test_workload_is_seeded_and_has_the_issues_mix() -> None:
