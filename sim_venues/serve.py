@@ -76,7 +76,7 @@ async def serve(cfg: VenuesConfig, name: str, seed: int, start_ns: int, state_di
     try:
         await acceptor.start()
     except OSError as e:
-        raise VenuesConfigError(f"{name}: cannot listen on {spec.host}:{spec.port}: {e.strerror}") from None
+        raise VenuesConfigError(f"cannot listen on {spec.host}:{spec.port}: {e.strerror}") from None
     initiators = _reference_feed(cfg, venue, gateway, state_dir)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()

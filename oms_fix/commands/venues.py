@@ -84,14 +84,9 @@ async def supervise(cfg: VenuesConfig, names: list[str], args: argparse.Namespac
         loop.add_signal_handler(sig, stop.set)
     for c in children:
         await c.start()
-    waits = [asyncio.create_task(c.ready.wait()) for c in children]
-    done, pending = await asyncio.wait(waits, timeout=args.ready_timeout)
-    for t in pending:
-        t.cancel()
-    failed = [c.name for c in children if not c.ready.is_set()]
+    failed = await _wait_ready(children, args.ready_timeout)
     if failed:
-        print(f"oms-fix venues: {', '.join(failed)} did not start listening within {args.ready_timeout:.0f} s; "
-              f"stopping", file=sys.stderr, flush=True)
+        print(f"oms-fix venues: {failed}; stopping the others", file=sys.stderr, flush=True)
         await _stop_all(children)
         return 1
     kinds = {n: v.kind for n, v in cfg.venues.items()}
@@ -104,6 +99,29 @@ async def supervise(cfg: VenuesConfig, names: list[str], args: argparse.Namespac
     await _stop_all(children)
     print("venues stopped", flush=True)
     return code
+
+
+async def _wait_ready(children: list[_Child], timeout_s: float) -> str:
+    """Wait until every venue listens; a venue that exits first (port in use, bad config) fails at once."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while not all(c.ready.is_set() for c in children):
+        for c in children:
+            assert c.proc is not None
+            if c.proc.returncode is not None and not c.ready.is_set():
+                if c.relay is not None:
+                    await asyncio.wait([c.relay], timeout=2.0)  # let its last words out first
+                return f"{c.name} exited with code {c.proc.returncode} before listening"
+        left = deadline - asyncio.get_running_loop().time()
+        if left <= 0:
+            late = ", ".join(c.name for c in children if not c.ready.is_set())
+            return f"{late} did not start listening within {timeout_s:.0f} s"
+        waits: list[asyncio.Task[object]] = [asyncio.create_task(c.ready.wait()) for c in children
+                                             if not c.ready.is_set()]
+        waits += [asyncio.create_task(c.proc.wait()) for c in children if c.proc is not None]
+        await asyncio.wait(waits, timeout=min(left, 0.5), return_when=asyncio.FIRST_COMPLETED)
+        for t in waits:
+            t.cancel()
+    return ""
 
 
 async def _watch(children: list[_Child], stop: asyncio.Event, max_restarts: int) -> int:
