@@ -15,7 +15,7 @@ Pure: the gateway turns entries into message bodies with ``snapshot_body`` and
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from oms_fix.fix.message import Message
@@ -125,7 +125,7 @@ def reject_body(md_req_id: bytes | str, refusal: MdRefusal) -> list[tuple[int, s
 
 
 def snapshot_body(req: MdRequest, symbol: str, pricing: Pricing, view: DepthView,
-                  trades: list[Trade] = [], denominator: int = 1) -> list[tuple[int, str | bytes]]:
+                  trades: Sequence[Trade] = (), denominator: int = 1) -> list[tuple[int, str | bytes]]:
     """MarketDataSnapshotFullRefresh (35=W) from the subscriber's view."""
     snap = view.snapshot()
     entries: list[tuple[str, int, int]] = []

@@ -20,9 +20,10 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Iterable
 
 from .daycycle import DayCycle
+from .flow import Action, BackgroundMarket, Cancel, Place, Quote
 from .fix_translate import Pricing
 from .instruments import Instrument
 from .matching import Engine
@@ -90,7 +91,7 @@ class Venue:
     """One venue: its engines (one per symbol) and the policy of its kind."""
 
     def __init__(self, spec: VenueSpec, instruments: dict[str, Instrument], start_ns: int,
-                 flow: Any | None = None, flow_slot: tuple[float, float] = (0.0, 0.0),
+                 flow: BackgroundMarket | None = None, flow_slot: tuple[float, float] = (0.0, 0.0),
                  maker_slot: tuple[float, float] = (0.0, 0.0), run_id: str = ""):
         if spec.kind not in KINDS:
             raise ValueError(f"venue {spec.name}: kind {spec.kind!r} is not one of {', '.join(KINDS)}")
@@ -225,36 +226,36 @@ class Venue:
         u = zlib.crc32(str(key).encode()) / 2**32
         return lo <= u < hi
 
-    def _apply_flow(self, actions: Iterable[Any], now: int) -> list[Report]:
+    def _apply_flow(self, actions: Iterable[Action], now: int) -> list[Report]:
         out: list[Report] = []
         for a in actions:
-            kind = type(a).__name__
-            if a.symbol not in self.engines:
+            eng = self.engines.get(a.symbol)
+            if eng is None:
                 continue
-            eng = self.engines[a.symbol]
-            if kind == "Place" and self._mine(a.order_key, self._flow_slot):
+            owner = f"{FLOW_OWNER}:{a.participant}"
+            if isinstance(a, Place) and self._mine(a.order_key, self._flow_slot):
                 self._ids += 1
                 cl = f"F{self._ids}"
                 market = a.price_ticks is None
-                ord_type = OrdType.MARKET if market else OrdType.LIMIT
-                if self.denominator == 2:  # a dark pool's share of the noise is midpoint-pegged interest
-                    ord_type, market = OrdType.PEGGED, True
-                req = OrderRequest(owner=f"{FLOW_OWNER}:{a.participant}", cl_ord_id=cl, symbol=a.symbol,
-                                   side=Side(a.side), qty=a.qty, ord_type=ord_type,
-                                   price=None if market else a.price_ticks,
-                                   exec_inst="M" if ord_type is OrdType.PEGGED else "",
-                                   tif=TimeInForce.IOC if market and self.denominator == 1 else TimeInForce.DAY)
+                if self.denominator == 2:
+                    # A midpoint venue's share of the noise: pegged to the mid, a market order's for one cross only.
+                    req = OrderRequest(owner=owner, cl_ord_id=cl, symbol=a.symbol, side=Side(a.side), qty=a.qty,
+                                       ord_type=OrdType.PEGGED, exec_inst="M",
+                                       tif=TimeInForce.IOC if market else TimeInForce.DAY)
+                else:
+                    req = OrderRequest(owner=owner, cl_ord_id=cl, symbol=a.symbol, side=Side(a.side), qty=a.qty,
+                                       ord_type=OrdType.MARKET if market else OrdType.LIMIT, price=a.price_ticks,
+                                       tif=TimeInForce.IOC if market else TimeInForce.DAY)
                 out += eng.submit(req, now)
-                if req.tif is not TimeInForce.IOC:  # the flow cancels its resting orders later; IOC ones are gone
+                if not market:  # the flow cancels its resting orders later; IOC ones are gone at once
                     self._keys[a.order_key] = (a.symbol, cl)
-            elif kind == "Cancel" and a.order_key in self._keys:
-                symbol, cl = self._keys.pop(a.order_key)
-                res = eng.cancel(f"{FLOW_OWNER}:{a.participant}", cl + "x", cl, now)
+            elif isinstance(a, Cancel) and a.order_key in self._keys:
+                _, cl = self._keys.pop(a.order_key)
+                res = eng.cancel(owner, cl + "x", cl, now)
                 if not isinstance(res, CancelReject):
                     out += res
-            elif kind == "Quote" and self.denominator == 1 and self._mine(a.participant, self._maker_slot):
-                out += self._requote(f"{FLOW_OWNER}:{a.participant}", a.symbol, a.bid_px, a.bid_qty,
-                                     a.ask_px, a.ask_qty, now)
+            elif isinstance(a, Quote) and self.denominator == 1 and self._mine(a.participant, self._maker_slot):
+                out += self._requote(owner, a.symbol, a.bid_px, a.bid_qty, a.ask_px, a.ask_qty, now)
         return out
 
     def _requote(self, owner: str, symbol: str, bid_px: int, bid_qty: int, ask_px: int, ask_qty: int,
