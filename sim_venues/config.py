@@ -81,6 +81,7 @@ class VenuesConfig(_Model):
     heartbeat_s: int = Field(30, ge=0)
     message_log: bool = True
     tick_ms: int = Field(50, gt=0)
+    flow_rate: float = Field(1.0, ge=0)
     venues: dict[str, _Venue]
 
     def specs(self) -> list[VenueSpec]:

@@ -45,20 +45,20 @@ def build_venue(cfg: VenuesConfig, name: str, instruments: dict[str, Instrument]
     """The venue ``name`` with its share of the shared background market."""
     specs = cfg.specs()
     spec = next(s for s in specs if s.name == name)
-    flow = _flow(spec, specs, instruments, start_ns, seed)
+    flow = _flow(spec, specs, instruments, start_ns, seed, cfg.flow_rate)
     slots = flow_slots(specs)[name]
     return Venue(spec, instruments, start_ns, flow, slots[0], slots[1], run_id)
 
 
 def _flow(spec: VenueSpec, specs: list[VenueSpec], instruments: dict[str, Instrument], start_ns: int,
-          seed: int) -> BackgroundMarket | None:
+          seed: int, rate: float = 1.0) -> BackgroundMarket | None:
     if not (spec.flow_share or spec.makers or spec.kind == "mm"):
         return None
     # The day of the exchange (if any) shapes everyone's volume: the same for every process.
     # Orders arrive in the calls too, so the auctions have something to uncross.
     day = next((s.day for s in specs if s.day is not None), None)
     open_ns, close_ns = day.trading_window(start_ns) if day else (start_ns, start_ns + 6 * 3600 * _NS)
-    return BackgroundMarket(instruments, seed, start_ns, open_ns, close_ns,
+    return BackgroundMarket(instruments, seed, start_ns, open_ns, close_ns, rate,
                             day_length_ns=day.length_ns if day else None)
 
 
