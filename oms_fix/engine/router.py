@@ -1,0 +1,81 @@
+"""Where a plain (non-algo) order goes: ExDestination, else the best-priced lit venues.
+
+A marketable order is split across venues by the size each displays at each
+price, best price first and never beyond the order's limit; what the
+displayed size does not cover goes, for a limit order, to the venue quoting
+the best price on the order's own side (it joins the best bid or offer),
+and for a market order to the first venue in preference order. A venue that
+is down (disconnected, or reconciling after a reconnect) gets nothing.
+Pure: the consolidated book is read, not changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..marketdata.consolidated import BUY, SELL, ConsolidatedBook
+
+__all__ = ["RouteRefusal", "Slice", "route"]
+
+
+@dataclass(frozen=True, slots=True)
+class Slice:
+    """One child order: ``qty`` to ``venue`` at the parent's limit (None: a market order)."""
+
+    venue: str
+    qty: int
+    price: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class RouteRefusal:
+    text: str
+
+
+def route(book: ConsolidatedBook, symbol: str, side: str, qty: int, limit: Decimal | None,
+          venues: list[str], down: frozenset[str] = frozenset(),
+          ex_destination: str | None = None) -> list[Slice] | RouteRefusal:
+    """Children for ``qty`` of a parent buying (side 1) or selling (2, 5, 6) ``symbol``."""
+    if ex_destination:
+        if ex_destination not in venues:
+            return RouteRefusal(f"ExDestination (100) {ex_destination} is not a venue here ({', '.join(venues)})")
+        if ex_destination in down:
+            return RouteRefusal(f"ExDestination (100) {ex_destination} is not connected")
+        return [Slice(ex_destination, qty, limit)]
+    live = [v for v in venues if v not in down]
+    if not live:
+        return RouteRefusal("no venue is connected")
+    buying = side == BUY
+    exclude = frozenset(v for v in book.venues(symbol) if v not in live)
+    alloc: dict[str, int] = {}
+    left = qty
+    for level in book.depth(symbol, SELL if buying else BUY, levels=50, exclude=exclude):
+        if left <= 0 or (limit is not None and (level.price > limit if buying else level.price < limit)):
+            break
+        for venue, shown in level.venues:
+            take = min(left, shown)
+            alloc[venue] = alloc.get(venue, 0) + take
+            left -= take
+            if left <= 0:
+                break
+    if left > 0:
+        home = live[0] if limit is None else _best_same_side(book, symbol, side, live)
+        alloc[home] = alloc.get(home, 0) + left
+    order = {v: i for i, v in enumerate(venues)}
+    return [Slice(v, q, limit) for v, q in sorted(alloc.items(), key=lambda vq: order.get(vq[0], len(order)))]
+
+
+def _best_same_side(book: ConsolidatedBook, symbol: str, side: str, live: list[str]) -> str:
+    """The venue to rest at: best price on the order's own side, then larger size, then preference order."""
+    own = BUY if side == BUY else SELL
+    best_key: tuple[Decimal, int, int] | None = None
+    best_venue = live[0]
+    for i, venue in enumerate(live):
+        price, size = book.venue_best(venue, symbol, own)
+        if price is None:
+            continue
+        key = (price if own == BUY else -price, size, -i)
+        if best_key is None or key > best_key:
+            best_key, best_venue = key, venue
+    return best_venue
