@@ -101,12 +101,39 @@ class AcceptorSettings(_Model):
             username=cp.username if cp else None, password=cp.password if cp else None, account=account)
 
 
+class VenueLink(_Model):
+    """A venue the OMS trades at: it logs on as ``sender_comp_id`` (the OMS's) to ``name``."""
+
+    name: str = Field(min_length=1)
+    host: str = "127.0.0.1"
+    port: int = Field(ge=1, le=65535)
+    # Lit venues take plain orders from the router; the others only by ExDestination or an algo.
+    lit: bool = True
+    heartbeat_s: int = Field(30, ge=1)
+
+
+_DEFAULT_VENUES = [VenueLink(name="EXCH", port=9881), VenueLink(name="ECN", port=9882),
+                   VenueLink(name="DARK", port=9883, lit=False), VenueLink(name="CROSS", port=9884, lit=False),
+                   VenueLink(name="MM", port=9885)]
+
+
 class OmsSettings(_Model):
     state_dir: Path = Path("var")
     fix: FixSettings = FixSettings()
     clients: AcceptorSettings = AcceptorSettings(sessions=[Counterparty(target_comp_id=f"CLIENT{i}", account=f"ACC00{i}")
                                                            for i in range(1, 5)])
     drop_copy: AcceptorSettings = AcceptorSettings(port=9879, sessions=[Counterparty(target_comp_id="DROPCOPY")])
+    venues: list[VenueLink] = _DEFAULT_VENUES
+    instruments: Path | None = None  # default: config/instruments.yaml beside the package
+
+    @field_validator("venues")
+    @classmethod
+    def _unique_venues(cls, v: list[VenueLink]) -> list[VenueLink]:
+        names = [x.name for x in v]
+        dup = {n for n in names if names.count(n) > 1}
+        if dup:
+            raise ValueError(f"venue listed twice: {', '.join(sorted(dup))}")
+        return v
 
 
 def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = None) -> OmsSettings:
@@ -132,6 +159,9 @@ def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = N
             node = node.setdefault(p, {})
         node[leaf] = value
     try:
-        return OmsSettings.model_validate(data)
+        settings = OmsSettings.model_validate(data)
     except ValidationError as e:
         raise ConfigError(describe(path, e)) from None
+    if settings.instruments is not None and not settings.instruments.is_absolute():
+        settings.instruments = path.parent / settings.instruments  # relative to the config file
+    return settings

@@ -15,6 +15,7 @@ from .message import DATA_LENGTH_TAGS, SOH, Garbled, Message, Value, printable
 from .parser import FixParser, parse_one, sum8
 
 __all__ = [
+    "wire",
     "SOH",
     "Value",
     "Message",
@@ -202,3 +203,9 @@ def encode_raw(fields: Iterable[tuple[int | bytes | str, Value | None]], body_le
         cs = checksum(b"".join(parts[:i10])) if check_sum is None else check_sum
         parts[i10] = b"10=" + cs + SOH
     return b"".join(parts)
+
+
+def wire(fields: list[tuple[int, str | bytes]]) -> bytes:
+    """An application body's fields as bytes for ``Session.send``: cheaper than its generic per-field path."""
+    return "".join([f"{t}={v}\x01" if type(v) is str else f"{t}={v.decode('latin-1')}\x01"  # type: ignore[union-attr]
+                    for t, v in fields]).encode("latin-1")
