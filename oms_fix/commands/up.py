@@ -1,11 +1,14 @@
-"""Run oms-fix: the client FIX acceptor and the drop copy acceptor.
+"""Run oms-fix: the simulated venues, the OMS's links to them, the client and drop copy acceptors.
 
-What runs today is the FIX engine: clients log on to 127.0.0.1:9878 as
-CLIENT1..CLIENT4 (or a --accept pattern) and hold a conformant FIX 4.4 session
-(heartbeats, resends, sequence numbers kept across restarts). The OMS behind
-it is not built yet: every application message is answered with a
-BusinessMessageReject, BusinessRejectReason 4 (application not available).
-Ctrl-C or SIGTERM logs every session out and flushes the stores.
+The venues run as `oms-fix venues` would run them, each in its own process
+(--no-venues if you run them yourself, or none). The OMS logs on to each
+configured venue and keeps the consolidated book from their market data.
+Clients log on to 127.0.0.1:9878 as CLIENT1..CLIENT4 (or a --accept pattern)
+and hold a conformant FIX 4.4 session (heartbeats, resends, sequence numbers
+kept across restarts). The OMS order handling is not wired in yet: every
+application message from a client is answered with a BusinessMessageReject,
+BusinessRejectReason 4 (application not available).
+Ctrl-C or SIGTERM logs every session out, stops the venues and flushes the stores.
 """
 
 from __future__ import annotations
@@ -24,8 +27,12 @@ from ..live.loop import run as run_loop
 from ..settings import ConfigError, OmsSettings, Pattern, load_settings
 from ..fix.codec import Message
 from ..live.stores import file_store_factory
+from ..live.supervisor import VenueSupervisor
+from ..live.venue_links import VenueLinks
+from sim_venues.config import VenuesConfigError, load_venues_config
+from sim_venues.instruments import DEFAULT_INSTRUMENTS, InstrumentsError, load_instruments
 
-HELP = "run the system (today: the FIX acceptors)"
+HELP = "run the system: venues, the OMS's venue links and its FIX acceptors"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -35,6 +42,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--drop-copy-port", type=int, help="drop copy port (default 9879; env OMS_FIX_DROP_COPY_PORT)")
     p.add_argument("--accept", action="append", default=[], metavar="GLOB=ACCOUNT",
                    help="accept any SenderCompID matching GLOB as a session trading for ACCOUNT (repeatable)")
+    p.add_argument("--seed", type=int, help="the venues' background market seed (default: venues.yaml's)")
+    p.add_argument("--venues-config", type=Path, help="venues config (default: config/venues.yaml)")
+    p.add_argument("--no-venues", action="store_true", help="do not start the venues (run `oms-fix venues` yourself)")
 
 
 class NotYetApplication:
@@ -72,7 +82,29 @@ def _print_note(acceptor: str, text: str) -> None:
     print(f"  [{acceptor}] {text}", flush=True)
 
 
-async def serve(settings: OmsSettings) -> None:
+async def serve(settings: OmsSettings, args: argparse.Namespace) -> None:
+    supervisor = None
+    if not args.no_venues:
+        try:
+            vcfg = load_venues_config(args.venues_config)
+        except VenuesConfigError as e:
+            raise ConfigError(str(e)) from None
+        supervisor = VenueSupervisor(vcfg, list(vcfg.venues), seed=args.seed, config_path=args.venues_config,
+                                     state_dir=settings.state_dir / "venues")
+        failed = await supervisor.start()
+        if failed:
+            raise ConfigError(f"venues: {failed}")
+        for line in supervisor.describe():
+            print(line, flush=True)
+    try:
+        await _serve_oms(settings, supervisor)
+    finally:
+        if supervisor is not None:
+            await supervisor.stop()
+    print("stopped; stores flushed", flush=True)
+
+
+async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None) -> None:
     state = settings.state_dir
     fix = settings.fix
     acceptors: list[FixAcceptor] = []
@@ -97,24 +129,39 @@ async def serve(settings: OmsSettings) -> None:
         pats = ", ".join(f"{p.pattern} ({p.account})" for p in acc_settings.patterns)
         print(f"FIX 4.4 {name} acceptor on {acc.describe()} as {acc_settings.sender_comp_id}: "
               f"sessions {ids or 'none'}{'; patterns ' + pats if pats else ''}", flush=True)
+    try:
+        instruments = load_instruments(settings.instruments or DEFAULT_INSTRUMENTS)
+    except InstrumentsError as e:
+        raise ConfigError(str(e)) from None
+    links = VenueLinks(settings.venues, settings.clients.sender_comp_id, list(instruments),
+                       file_store_factory(state / "fix" / "store"), state / "fix" / "log",
+                       on_message=lambda venue, msg: None,
+                       on_status=lambda venue, up: print(f"  venue {venue} {'up' if up else 'down'}", flush=True),
+                       message_log=fix.message_log)
+    links.start()
+    print(f"OMS venue links as {settings.clients.sender_comp_id} to "
+          + ", ".join(f"{v.name} {v.host}:{v.port}" for v in settings.venues), flush=True)
     print(f"state in {state.resolve()} (stores {state / 'fix' / 'store'}, logs {state / 'fix' / 'log'})")
-    print("not yet running: OMS order handling, venues, REST API; application messages get "
-          "BusinessMessageReject 380=4. Ctrl-C to stop.", flush=True)
+    print("not yet running: OMS order handling, REST API; client application messages get "
+          "BusinessMessageReject 380=4 (trade at the venues directly meanwhile). Ctrl-C to stop.", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    watch = asyncio.create_task(supervisor.watch(stop)) if supervisor else None
     await stop.wait()
     print("stopping: logging sessions out", flush=True)
     for acc in acceptors:
         await acc.stop()
-    print("stopped; stores flushed", flush=True)
+    await links.stop()
+    if watch is not None:
+        await watch
 
 
 def run(args: argparse.Namespace) -> int:
     try:
         settings = _settings(args)
-        run_loop(serve(settings))
+        run_loop(serve(settings, args))
     except ConfigError as e:
         print(f"oms-fix up: {e}", file=sys.stderr)
         return 2

@@ -15,6 +15,7 @@ import pytest
 from oms_fix.cli import build_parser
 
 CLI = [sys.executable, "-m", "oms_fix.cli"]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -64,7 +65,7 @@ def test_hash_password_round_trip() -> None:
 
 def test_up_serves_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     port, dc_port = free_port(), free_port()
-    proc = subprocess.Popen(CLI + ["up", "--state-dir", str(tmp_path / "state"), "--port", str(port),
+    proc = subprocess.Popen(CLI + ["up", "--no-venues", "--state-dir", str(tmp_path / "state"), "--port", str(port),
                                    "--drop-copy-port", str(dc_port)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -97,3 +98,41 @@ def test_env_overrides_port(tmp_path: Path) -> None:
         assert load_settings(overrides={"clients.port": 23456}).clients.port == 23456
     finally:
         del os.environ["OMS_FIX_CLIENT_PORT"]
+
+
+def test_up_runs_the_venues_links_to_them_and_stops_them_all(tmp_path: Path) -> None:
+    import yaml
+
+    ports = {name: free_port() for name in ("EXCH", "DARK")}
+    venues_cfg = tmp_path / "venues.yaml"
+    venues_cfg.write_text(yaml.safe_dump({
+        "instruments": str(REPO / "config" / "instruments.yaml"),
+        "venues": {"EXCH": {"kind": "exchange", "port": ports["EXCH"]}, "DARK": {"kind": "dark", "port": ports["DARK"]}}}))
+    oms_cfg = tmp_path / "oms.yaml"
+    oms_cfg.write_text(yaml.safe_dump({
+        "clients": {"port": free_port(), "sessions": [{"target_comp_id": "CLIENT1", "account": "ACC001"}]},
+        "drop_copy": {"port": free_port(), "sessions": [{"target_comp_id": "DROPCOPY"}]},
+        "instruments": str(REPO / "config" / "instruments.yaml"),
+        "venues": [{"name": "EXCH", "port": ports["EXCH"]}, {"name": "DARK", "port": ports["DARK"], "lit": False}]}))
+    proc = subprocess.Popen(CLI + ["up", "--config", str(oms_cfg), "--venues-config", str(venues_cfg),
+                                   "--state-dir", str(tmp_path / "state")],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    lines: list[str] = []
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 60
+        while not ({"  venue EXCH up\n", "  venue DARK up\n"} <= set(lines)):
+            assert time.monotonic() < deadline, "".join(lines)
+            line = proc.stdout.readline()
+            assert line, "".join(lines)
+            lines.append(line)
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    text = "".join(lines) + out
+    assert proc.returncode == 0, text
+    assert f"EXCH   exchange  FIX.4.4 127.0.0.1:{ports['EXCH']}" in text
+    assert "[EXCH] EXCH: stopped" in text and "[DARK] DARK: stopped" in text
+    assert text.rstrip().endswith("stopped; stores flushed")
