@@ -6,11 +6,11 @@ import argparse
 import sys
 
 from . import __version__
-from .commands import bench, hashpw, up, venues
+from .commands import bench, client, hashpw, up, venues
 
 __all__ = ["main"]
 
-_COMMANDS = {"up": up, "venues": venues, "bench": bench, "hash-password": hashpw}
+_COMMANDS = {"up": up, "venues": venues, "client": client, "bench": bench, "hash-password": hashpw}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -24,7 +24,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.parametrize("command", [[], ["up"], ["bench"], ["hash-password"]])
+@pytest.mark.parametrize("command", [[], ["up"], ["venues"], ["client"], ["bench"], ["hash-password"]])
 def test_every_command_has_help(command: list[str]) -> None:
     out = subprocess.run(CLI + command + ["--help"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
@@ -34,7 +34,7 @@ def test_every_command_has_help(command: list[str]) -> None:
 def test_every_subcommand_is_listed_in_top_level_help() -> None:
     parser = build_parser()
     help_text = parser.format_help()
-    for name in ("up", "bench", "hash-password"):
+    for name in ("up", "venues", "client", "bench", "hash-password"):
         assert name in help_text
 
 
