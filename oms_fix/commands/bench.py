@@ -8,6 +8,7 @@ Figures (keys of --json):
   book_ops_per_s, book_vs_reference                  1,000,000 mixed operations on one book
   book_bytes_per_order                               memory per resting order (tracemalloc)
   venue_orders_per_s                                 NOS -> ER through one venue's FIX gateway
+  journal_replay_events_per_s                        replay + JSON decode of a 1,000,000-event journal
 
 The machine is shared and noisy: each figure is the best of a few runs, and
 the ratios against simplefix and QuickFIX measured alongside are what to read.
@@ -36,13 +37,14 @@ BARS = [
     ("book_ops_per_s", 2_000_000.0, True),
     ("book_vs_reference", 2.5, True),
     ("book_bytes_per_order", 250.0, False),
+    ("journal_replay_events_per_s", 200_000.0, True),
 ]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", type=Path, metavar="FILE", help="write the figures as JSON here")
     p.add_argument("--quick", action="store_true", help="small counts: checks that everything runs, figures are rough")
-    p.add_argument("--only", choices=["codec", "session", "book", "venue"], action="append",
+    p.add_argument("--only", choices=["codec", "session", "book", "venue", "journal"], action="append",
                    help="run only these parts (repeatable)")
 
 
@@ -51,7 +53,7 @@ def _progress(text: str) -> None:
 
 
 def collect(quick: bool, only: list[str] | None) -> dict[str, object]:
-    parts = only or ["codec", "session", "book", "venue"]
+    parts = only or ["codec", "session", "book", "venue", "journal"]
     out: dict[str, object] = {
         "quick": quick,
         "python": platform.python_version(),
@@ -78,6 +80,10 @@ def collect(quick: bool, only: list[str] | None) -> dict[str, object]:
         from ..bench import venue_bench
 
         out.update(run_loop(venue_bench.run_async(quick, _progress)))
+    if "journal" in parts:
+        from ..bench import journal_bench
+
+        out.update(journal_bench.run(quick, progress=_progress))
     return out
 
 
