@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 
 from oms_fix.bench import book_bench
 from sim_venues.book import Book
 
 
-def test_quick_run_reports_positive_figures_fast() -> None:
-    t0 = time.perf_counter()
+def test_quick_run_reports_positive_figures() -> None:
+    # No timing assertion: speed is the benchmark's to report, not a test's to judge on a shared machine.
     figures = book_bench.run(quick=True)
-    assert time.perf_counter() - t0 < 5
     assert set(figures) == {"book_impl", "book_ops_per_s", "book_reference_ops_per_s", "book_vs_reference",
                             "book_bytes_per_order"}
     assert figures.pop("book_impl") == book_bench.book_impl() in ("mypyc", "python", "mypyc-stale")
