@@ -1,0 +1,508 @@
+"""The OMS core: client orders in, child orders out to venues, fills back to clients. Sans-IO.
+
+``Oms.handle(cmd, now) -> list[Out]`` is the one entry point (commands and
+outbound values in oms_types.py). It never reads a clock or does I/O, and it
+is deterministic: the same commands with the same ``now``s give the same
+outputs and the same state, so replaying the journaled commands
+(oms_journal.decode_command) rebuilds everything. In every result the
+``Journal`` records come first: the caller persists them before anything else
+leaves.
+
+Flows (each client order is a *parent*: a domain ``Order`` plus children):
+
+* New: business rules (oms_validate) -> risk.check_new -> router; only then is
+  the parent accepted (ER 0) and one ``ToVenueNew`` sent per slice. Rejects are
+  ER 8/8: the rule's OrdRejReason and Text, 3 for risk, 2 when no venue can take
+  it. An FOK parent is never split (all-or-nothing holds only per venue): it goes
+  whole to the venue of the largest slice. Only lit venues are routed to unless
+  ExDestination pins one.
+* Venue fills: applied once per venue ExecID (``fill_id = "venue:ExecID"``); a
+  repeated report changes nothing. Risk sees each fill against the parent.
+* When every child of a parent is done and it still has leaves: a pending
+  client request is settled (below); else an unsolicited end (kill switch, mass
+  cancel, a child rejected) cancels it with that Text (rejects it if nothing
+  filled); else IOC/FOK/market parents are canceled (R11, CumQty kept), a child
+  expiry expires it, a child DFD makes it DFD (a GT parent waits for ``NewDay``
+  and is routed again), a child reject with nothing filled rejects it, and an
+  unsolicited venue cancel cancels it (ExecRestatementReason 8). A child
+  rejected while siblings work gets them canceled.
+* Client cancel: Pending Cancel (6) at once, ``ToVenueCancel`` per live child,
+  Canceled (4) once all are done; if they all filled meanwhile, a Cancel Reject
+  "too late" (B.1.c). One request at a time per order (CxlRejReason 3).
+* Client replace, as cancel-and-resend (no venue replace): new terms are checked
+  by the business rules and risk.check_replace first (a failure is a Cancel
+  Reject with the text), then Pending Replace (E), the children are canceled, and
+  when all are done the replace is confirmed (5) and the new leaves routed at the
+  new terms; "too late" if nothing is left to work under the new quantity.
+* Mass cancel and kill: the cancel flow, unsolicited (ER 4 with Text "mass
+  cancel" / "kill switch: reason", ExecRestatementReason 4 broker option).
+* VenueDown marks its live children uncertain and routes nothing there; VenueUp
+  sends ``ToVenueStatus`` for each. The ER I reconciles: a venue CumQty above the
+  OMS's is a missed fill (priced by ``Child.missed_px``); OrdStatus 8 (unknown
+  order) ends the child as canceled with the fills known. A venue Cancel Reject
+  also asks for status; an ER I showing the child working while its parent ends
+  gets it canceled again (at most three times).
+
+Not done: venue trade corrections and busts (ExecType G/H are journaled and
+ignored), stop/pegged orders and OPG/CLS/GTX time in force (rejected by the
+rules), GTD expiry is left to the venues (children carry ExpireTime).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from ..domain.book import ClientOrderBook, unknown_order_cancel_reject, unknown_order_status
+from ..domain.enums import (CxlRejReason, CxlRejResponseTo, ExecRestatementReason, OrdRejReason, OrdType,
+                            TimeInForce)
+from ..domain.order import Order
+from ..domain.reports import Outbound
+from ..domain.transitions import Phase
+from ..marketdata.consolidated import ConsolidatedBook
+from .oms_children import DONE_EXEC_TYPES, Child, Parent
+from .oms_journal import encode, encode_command
+from .oms_types import (ClientCancel, ClientMassCancel, ClientNew, ClientReplace, ClientStatus, Command,
+                        InstrumentRules, Journal, Kill, NewDay, Out, Revive, RiskEventOut, ToClient,
+                        ToClientMassCancelReport, ToVenueCancel, ToVenueNew, ToVenueStatus, VenueCancelReject,
+                        VenueDown, VenueExec, VenueRule, VenueUp)
+from .oms_validate import check_new, check_terms
+from .risk import RiskEngine, RiskOrder
+from .router import RouteRefusal, Slice, route
+
+__all__ = ["Oms"]
+
+_KILL_TIFS = frozenset({TimeInForce.IMMEDIATE_OR_CANCEL, TimeInForce.FILL_OR_KILL})
+_WORKING = frozenset({Phase.OPEN, Phase.OVERNIGHT})
+_ENDING_REASON = {"kill": ExecRestatementReason.BROKER_OPTION, "mass": ExecRestatementReason.BROKER_OPTION,
+                  "venue": ExecRestatementReason.MARKET_OPTION}
+_MAX_CANCELS = 3
+_LIVE_STATUSES = frozenset({"0", "1", "6", "A", "E", "9"})  # OrdStatus of a child still working at its venue
+
+
+class Oms:
+    def __init__(self, instruments: Mapping[str, InstrumentRules], risk: RiskEngine, book: ConsolidatedBook,
+                 venues: list[VenueRule], id_prefix: str = "") -> None:
+        self._instruments = dict(instruments)
+        self._risk = risk
+        self._book = book
+        self._all_venues = [v.name for v in venues]
+        self._lit_venues = [v.name for v in venues if v.lit]
+        self._prefix = id_prefix
+        self._down: set[str] = set()
+        self._sessions: dict[str, ClientOrderBook] = {}
+        self._parents: dict[str, Parent] = {}
+        self._children: dict[str, Child] = {}
+        self._aliases: dict[str, str] = {}  # a cancel's ClOrdID -> the child it cancels
+        self._seen: set[str] = set()  # "venue:ExecID" of every venue report applied
+        self._order_seq = 0
+        self._child_seq = 0
+        self._out: list[Out] = []
+        self._journal: list[Journal] = []
+        self._handlers: dict[type, Callable[[Any, int], None]] = {
+            ClientNew: self._new, ClientCancel: self._cancel, ClientReplace: self._replace,
+            ClientStatus: self._status, ClientMassCancel: self._mass_cancel, VenueExec: self._venue_exec,
+            VenueCancelReject: self._venue_cancel_reject, VenueUp: self._venue_up, VenueDown: self._venue_down,
+            Kill: self._kill, Revive: self._revive, NewDay: self._new_day,
+        }
+
+    # -- the entry point ------------------------------------------------------------
+
+    def handle(self, cmd: Command, now: int) -> list[Out]:
+        self._out = []
+        self._journal = [Journal(kind="command", stream="oms", body=encode_command(cmd, now))]
+        self._handlers[type(cmd)](cmd, now)
+        for event in self._risk.drain_events():
+            self._journal.append(Journal(kind="risk", stream="risk", body=encode(event)))
+            self._out.append(RiskEventOut(event=event))
+        return [*self._journal, *self._out]
+
+    # -- views ------------------------------------------------------------------------
+
+    def order(self, order_id: str) -> Order | None:
+        p = self._parents.get(order_id)
+        return None if p is None else p.order
+
+    def children(self, order_id: str) -> list[Child]:
+        p = self._parents[order_id]
+        return [self._children[c] for c in (*p.retired, *p.children)]
+
+    def snapshot(self) -> dict[str, Any]:
+        """All of the core's state as JSON data (to compare two runs, or to audit)."""
+        return {"parents": [p.snapshot() for p in self._parents.values()],
+                "children": [c.snapshot() for c in self._children.values()],
+                "aliases": dict(self._aliases), "seen": sorted(self._seen), "down": sorted(self._down),
+                "seq": [self._order_seq, self._child_seq], "risk": self._risk.state()}
+
+    # -- client commands ------------------------------------------------------------------
+
+    def _new(self, cmd: ClientNew, now: int) -> None:
+        new = cmd.order if not cmd.account or cmd.account == cmd.order.account else replace(
+            cmd.order, account=cmd.account)
+        book = self._sessions.setdefault(cmd.session, ClientOrderBook())
+        sub = book.submit(new, order_id=f"{self._prefix}O{self._order_seq + 1}", now=now)
+        if sub.order is None:
+            self._send(cmd.session, sub.replies)  # R13: duplicate or PossResend
+            return
+        self._order_seq += 1
+        o = sub.order
+        parent = Parent(order=o, session=cmd.session, account=new.account, ex_destination=cmd.ex_destination,
+                        expire_time=cmd.expire_time, risk_done=True)
+        self._parents[o.order_id] = parent
+        failed = check_new(self._instruments, self._all_venues, symbol=new.symbol, side=cmd.raw_side or new.side,
+                           qty=new.order_qty, ord_type=new.ord_type, price=new.price, tif=new.time_in_force,
+                           expire_time=cmd.expire_time, ex_destination=cmd.ex_destination, now=now)
+        if failed is not None:
+            self._tell(parent, o.reject(reason=failed[0], text=failed[1], now=now))
+            return
+        risk_order = self._risk_order(parent, o.order_qty, o.price, o.ord_type)
+        decision = self._risk.check_new(risk_order, now)
+        if not decision.accepted:
+            self._tell(parent, o.reject(reason=OrdRejReason.ORDER_EXCEEDS_LIMIT, text=decision.text, now=now))
+            return
+        slices = self._route(parent, o.order_qty)
+        if isinstance(slices, RouteRefusal):
+            self._tell(parent, o.reject(reason=OrdRejReason.EXCHANGE_CLOSED, text=slices.text, now=now))
+            return
+        self._tell(parent, o.accept(now=now))
+        self._risk.on_accepted(risk_order, now)
+        parent.risk_done = False
+        self._send_children(parent, slices)
+
+    def _cancel(self, cmd: ClientCancel, now: int) -> None:
+        req = cmd.cmd
+        book = self._sessions.get(cmd.session)
+        if book is None:
+            self._send(cmd.session, [unknown_order_cancel_reject(
+                req.cl_ord_id, req.orig_cl_ord_id, CxlRejResponseTo.ORDER_CANCEL_REQUEST, now=now)])
+            return
+        replies = book.cancel(req, now=now, ack=True, single=True)
+        parent = self._parent_of(book, req.orig_cl_ord_id)
+        if parent is None or req.cl_ord_id not in parent.order.requests:
+            self._send(cmd.session, replies)  # refused: unknown, duplicate, too late, already pending
+            return
+        parent.request = req.cl_ord_id
+        self._tell(parent, replies)
+        self._cancel_children(parent, now)
+
+    def _replace(self, cmd: ClientReplace, now: int) -> None:
+        req = cmd.cmd
+        book = self._sessions.get(cmd.session)
+        if book is None:
+            self._send(cmd.session, [unknown_order_cancel_reject(
+                req.cl_ord_id, req.orig_cl_ord_id, CxlRejResponseTo.ORDER_CANCEL_REPLACE_REQUEST, now=now)])
+            return
+        replies = book.replace(req, now=now, ack=False, single=True)
+        parent = self._parent_of(book, req.orig_cl_ord_id)
+        if parent is None or req.cl_ord_id not in parent.order.requests:
+            self._send(cmd.session, replies)
+            return
+        o = parent.order
+        ord_type = req.ord_type or o.ord_type
+        price = req.price if req.price is not None else (None if ord_type is OrdType.MARKET else o.price)
+        tif = req.time_in_force or o.time_in_force
+        failed = check_terms(self._instruments[o.symbol], o.symbol, req.order_qty, ord_type, price, tif,
+                             parent.expire_time, now)
+        text = failed[1] if failed is not None else None
+        if text is None:
+            decision = self._risk.check_replace(o.order_id, self._risk_order(parent, req.order_qty, price, ord_type),
+                                                now)
+            text = None if decision.accepted else decision.text
+        if text is not None:
+            self._tell(parent, o.reject_request(req.cl_ord_id, reason=CxlRejReason.OTHER, text=text, now=now))
+            return
+        parent.request = req.cl_ord_id
+        self._tell(parent, o.ack_request(req.cl_ord_id, now=now))
+        self._cancel_children(parent, now)
+
+    def _status(self, cmd: ClientStatus, now: int) -> None:
+        book = self._sessions.get(cmd.session)
+        if book is None:
+            self._send(cmd.session, [unknown_order_status(cmd.cl_ord_id, now=now, symbol=cmd.symbol, side=cmd.side)])
+        else:
+            self._send(cmd.session, book.status(cmd.cl_ord_id, now=now, symbol=cmd.symbol, side=cmd.side))
+
+    def _mass_cancel(self, cmd: ClientMassCancel, now: int) -> None:
+        targets = [p for p in self._parents.values()
+                   if p.session == cmd.session and self._working(p) and (not cmd.account or p.account == cmd.account)
+                   and (cmd.symbol is None or p.order.symbol == cmd.symbol)]
+        self._out.append(ToClientMassCancelReport(session=cmd.session, cl_ord_id=cmd.cl_ord_id, account=cmd.account,
+                                                  symbol=cmd.symbol, total_affected=len(targets),
+                                                  order_ids=tuple(p.order_id for p in targets)))
+        for p in targets:
+            self._end(p, ("mass", "mass cancel"), now)
+
+    # -- operator and session facts --------------------------------------------------------
+
+    def _kill(self, cmd: Kill, now: int) -> None:
+        accounts = set(self._risk.kill(cmd.account, cmd.reason, now))
+        for p in list(self._parents.values()):
+            if self._working(p) and (cmd.account is None or p.account in accounts):
+                self._end(p, ("kill", f"kill switch: {cmd.reason}"), now)
+
+    def _revive(self, cmd: Revive, now: int) -> None:
+        self._risk.revive(cmd.account, cmd.reason, now)
+
+    def _new_day(self, cmd: NewDay, now: int) -> None:
+        """Daily risk counters restart; GT parents start their next day, and one with nothing at a venue
+        (its children were done for the day) is routed again."""
+        self._risk.start_day(cmd.day)
+        for p in list(self._parents.values()):
+            o = p.order
+            if not (o.time_in_force.good_till and o.phase in _WORKING):
+                continue
+            o.new_day(now=now, report=False)
+            if o.leaves_qty and not self._live(p):
+                self._reroute(p, now)
+
+    def _venue_down(self, cmd: VenueDown, now: int) -> None:
+        self._down.add(cmd.venue)
+        for c in self._children.values():
+            if c.venue == cmd.venue and c.live:
+                c.uncertain = True
+                self._note_child(c)
+
+    def _venue_up(self, cmd: VenueUp, now: int) -> None:
+        self._down.discard(cmd.venue)
+        for c in self._children.values():
+            if c.venue == cmd.venue and c.live and c.uncertain:
+                self._out.append(ToVenueStatus(venue=c.venue, child_id=c.child_id, symbol=c.symbol, side=c.side))
+
+    # -- venue reports ----------------------------------------------------------------------
+
+    def _venue_exec(self, er: VenueExec, now: int) -> None:
+        child = self._children.get(self._aliases.get(er.child_id, er.child_id))
+        if child is None or child.venue != er.venue:
+            self._ignore(er.venue, f"no child {er.child_id!r} at {er.venue}")
+            return
+        if er.exec_type == "I":
+            self._reconcile(child, er, now)
+            return
+        key = f"{er.venue}:{er.exec_id}"
+        if key in self._seen:
+            self._ignore(child.child_id, f"repeated ExecID {er.exec_id}")
+            return
+        self._seen.add(key)
+        parent = self._parents[child.parent_id]
+        if er.exec_type == "F" and er.last_qty > 0:
+            px = er.last_px if er.last_px is not None else (child.price or parent.order.avg_px)
+            self._apply_fill(parent, child, key, er.last_qty, px, now)
+            if child.live and (child.cum >= child.qty or er.ord_status == "2"):
+                self._child_done(parent, child, "F", er.text, now)
+        elif er.exec_type in DONE_EXEC_TYPES and child.live:
+            self._child_done(parent, child, er.exec_type, er.text, now)
+        elif er.exec_type != "0":
+            self._ignore(child.child_id, f"ExecType {er.exec_type} not handled")
+
+    def _venue_cancel_reject(self, rej: VenueCancelReject, now: int) -> None:
+        """The venue would not cancel: ask it where the child stands (the ER I reconciles)."""
+        child = self._children.get(self._aliases.get(rej.child_id, rej.child_id))
+        if child is None or child.done:
+            self._ignore(rej.venue, f"cancel reject for {rej.child_id!r}: nothing to do")
+            return
+        self._out.append(ToVenueStatus(venue=child.venue, child_id=child.child_id, symbol=child.symbol,
+                                       side=child.side))
+
+    def _reconcile(self, child: Child, er: VenueExec, now: int) -> None:
+        parent = self._parents[child.parent_id]
+        child.uncertain = False
+        if er.cum_qty > child.cum:
+            missed = er.cum_qty - child.cum
+            px = child.missed_px(er.cum_qty, er.avg_px, er.last_px, self._instruments[child.symbol].tick)
+            self._apply_fill(parent, child, f"{er.venue}:{child.child_id}:I{er.cum_qty}", missed,
+                             px if px is not None else parent.order.avg_px, now)
+        if child.done:
+            self._note_child(child)
+        elif er.ord_status == "8":
+            self._child_done(parent, child, "4", er.text or "unknown at venue", now)
+        elif er.ord_status not in _LIVE_STATUSES or child.cum >= child.qty:
+            self._child_done(parent, child, "F" if child.cum >= child.qty else er.ord_status, er.text, now)
+        elif self._wants_end(parent) and child.cancels < _MAX_CANCELS:
+            self._cancel_child(child)
+        else:
+            self._note_child(child)
+
+    # -- the parent's life ----------------------------------------------------------------
+
+    def _apply_fill(self, parent: Parent, child: Child, fill_id: str, qty: int, px: Decimal, now: int) -> None:
+        o = parent.order
+        child.cum += qty
+        child.notional += qty * px
+        msgs = o.fill(fill_id=fill_id, qty=qty, px=px, now=now)
+        if msgs:
+            self._risk.on_fill(parent.account, o.symbol, o.side.value, qty, px, now, order_id=o.order_id)
+            self._tell(parent, msgs)
+        self._note_child(child)
+
+    def _child_done(self, parent: Parent, child: Child, ended_by: str, text: str, now: int) -> None:
+        child.done, child.ended_by, child.text, child.uncertain = True, ended_by, text, False
+        self._note_child(child)
+        if (ended_by == "8" and parent.ending is None and self._live(parent)
+                and parent.order.time_in_force not in _KILL_TIFS):
+            self._end(parent, ("venue", text or f"rejected at {child.venue}"), now)
+            return
+        self._settle(parent, now)
+
+    def _end(self, parent: Parent, why: tuple[str, str], now: int) -> None:
+        """An unsolicited end: cancel the children; the parent ends when they are done."""
+        if parent.ending is None:
+            parent.ending = why
+        self._cancel_children(parent, now)
+
+    def _cancel_children(self, parent: Parent, now: int) -> None:
+        for cid in parent.children:
+            c = self._children[cid]
+            if c.live and not c.cancel_sent and c.venue not in self._down:
+                self._cancel_child(c)  # a child at a down venue is canceled after its status reply
+        self._settle(parent, now)
+
+    def _cancel_child(self, child: Child) -> None:
+        cancel_id = self._next_child_id()
+        self._aliases[cancel_id] = child.child_id
+        child.cancel_sent = True
+        child.cancels += 1
+        self._out.append(ToVenueCancel(venue=child.venue, child_id=cancel_id, orig_child_id=child.child_id,
+                                       symbol=child.symbol, side=child.side, qty=child.qty))
+        self._note_child(child)
+
+    def _settle(self, parent: Parent, now: int) -> None:
+        """Called whenever a child of ``parent`` ends (or a request or end starts): acts once none is live."""
+        if self._live(parent):
+            return
+        o = parent.order
+        if parent.request is not None:
+            req_id, parent.request = parent.request, None
+            req = o.requests.get(req_id)
+            if req is not None and req.kind is CxlRejResponseTo.ORDER_CANCEL_REQUEST:
+                if o.leaves_qty > 0:
+                    self._tell(parent, o.confirm_cancel(req_id, now=now))
+                else:
+                    self._tell(parent, o.reject_request(req_id, reason=CxlRejReason.TOO_LATE_TO_CANCEL, now=now))
+            elif req is not None:
+                if o.leaves_qty > 0 or req.order_qty > o.cum_qty:
+                    self._tell(parent, o.confirm_replace(req_id, now=now))
+                    self._risk.on_replaced(o.order_id, self._risk_order(parent, o.order_qty, o.price, o.ord_type),
+                                           now)
+                    parent.retired.extend(parent.children)
+                    parent.children = []
+                    if o.leaves_qty > 0 and parent.ending is None:
+                        self._reroute(parent, now)
+                        return
+                else:
+                    self._tell(parent, o.reject_request(req_id, reason=CxlRejReason.TOO_LATE_TO_CANCEL, now=now))
+        if o.leaves_qty == 0:
+            self._risk_done(parent, now)
+            return
+        if parent.ending is not None:
+            kind, text = parent.ending
+            if kind == "venue" and not o.cum_qty:
+                self._tell(parent, o.reject(reason=OrdRejReason.OTHER, text=text, now=now))
+            else:
+                self._tell(parent, o.cancel(reason=_ENDING_REASON[kind], text=text, now=now))
+            self._risk_done(parent, now)
+            return
+        if o.phase is Phase.OVERNIGHT:
+            return  # a GT parent after DFD: routed again on NewDay
+        self._natural_end(parent, now)
+
+    def _natural_end(self, parent: Parent, now: int) -> None:
+        """Every child is done by the venue's doing and the parent still has leaves."""
+        o = parent.order
+        ends = [self._children[c] for c in parent.children]
+        by = {c.ended_by for c in ends}
+        texts = [c.text for c in ends if c.text]
+        if by == {"8"} and not o.cum_qty:
+            self._tell(parent, o.reject(reason=OrdRejReason.OTHER, text=texts[0] if texts else "rejected at venue",
+                                        now=now))
+        elif o.time_in_force in _KILL_TIFS or o.ord_type is OrdType.MARKET:
+            self._tell(parent, o.cancel(now=now))  # R11: IOC/FOK remainder, CumQty kept
+        elif "C" in by:
+            self._tell(parent, o.expire(now=now))
+        elif "3" in by:
+            self._tell(parent, o.done_for_day(now=now))
+            if o.phase is Phase.OVERNIGHT:
+                return  # risk keeps a GT order's leaves working
+        else:
+            self._tell(parent, o.cancel(reason=ExecRestatementReason.MARKET_OPTION,
+                                        text=texts[0] if texts else "canceled at venue", now=now))
+        self._risk_done(parent, now)
+
+    def _reroute(self, parent: Parent, now: int) -> None:
+        o = parent.order
+        slices = self._route(parent, o.leaves_qty)
+        if isinstance(slices, RouteRefusal):
+            self._tell(parent, o.cancel(reason=ExecRestatementReason.OTHER, text=slices.text, now=now))
+            self._risk_done(parent, now)
+        else:
+            self._send_children(parent, slices)
+
+    def _route(self, parent: Parent, qty: int) -> list[Slice] | RouteRefusal:
+        o = parent.order
+        venues = self._all_venues if parent.ex_destination else self._lit_venues
+        limit = o.price if o.ord_type is OrdType.LIMIT else None
+        slices = route(self._book, o.symbol, o.side.value, qty, limit, venues, frozenset(self._down),
+                       parent.ex_destination)
+        if isinstance(slices, list) and len(slices) > 1 and o.time_in_force is TimeInForce.FILL_OR_KILL:
+            biggest = max(slices, key=lambda s: s.qty)  # first of the largest: preference order breaks ties
+            return [Slice(biggest.venue, qty, limit)]
+        return slices
+
+    def _send_children(self, parent: Parent, slices: list[Slice]) -> None:
+        o = parent.order
+        for s in slices:
+            child = Child(child_id=self._next_child_id(), parent_id=o.order_id, venue=s.venue, symbol=o.symbol,
+                          side=o.side.value, qty=s.qty, price=s.price)
+            self._children[child.child_id] = child
+            parent.children.append(child.child_id)
+            self._out.append(ToVenueNew(venue=s.venue, child_id=child.child_id, symbol=o.symbol, side=child.side,
+                                        qty=s.qty, ord_type=o.ord_type.value, price=s.price,
+                                        tif=o.time_in_force.value, expire_time=parent.expire_time))
+            self._note_child(child)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _live(self, parent: Parent) -> bool:
+        return any(self._children[c].live for c in parent.children)
+
+    @staticmethod
+    def _working(parent: Parent) -> bool:
+        return parent.order.phase in _WORKING and parent.order.leaves_qty > 0
+
+    @staticmethod
+    def _wants_end(parent: Parent) -> bool:
+        return parent.request is not None or parent.ending is not None
+
+    def _parent_of(self, book: ClientOrderBook, cl_ord_id: str) -> Parent | None:
+        order = book.get(cl_ord_id)
+        return None if order is None else self._parents.get(order.order_id)
+
+    def _risk_order(self, parent: Parent, qty: int, price: Decimal | None, ord_type: OrdType) -> RiskOrder:
+        o = parent.order
+        return RiskOrder(order_id=o.order_id, session=parent.session, account=parent.account, symbol=o.symbol,
+                         side=o.side.value, qty=qty, price=None if ord_type is OrdType.MARKET else price,
+                         ord_type=ord_type.value)
+
+    def _risk_done(self, parent: Parent, now: int) -> None:
+        if not parent.risk_done:
+            parent.risk_done = True
+            self._risk.on_done(parent.order_id, now)
+
+    def _next_child_id(self) -> str:
+        self._child_seq += 1
+        return f"{self._prefix}C{self._child_seq}"
+
+    def _tell(self, parent: Parent, msgs: list[Outbound]) -> None:
+        if msgs:
+            self._journal.append(Journal(kind="parent", stream=parent.order_id, body=parent.snapshot()))
+            self._out.extend(ToClient(session=parent.session, msg=m) for m in msgs)
+
+    def _send(self, session: str, msgs: list[Outbound] | tuple[Outbound, ...]) -> None:
+        self._out.extend(ToClient(session=session, msg=m) for m in msgs)
+
+    def _note_child(self, child: Child) -> None:
+        self._journal.append(Journal(kind="child", stream=child.parent_id, body=child.snapshot()))
+
+    def _ignore(self, stream: str, why: str) -> None:
+        self._journal.append(Journal(kind="ignored", stream=stream, body={"why": why}))

@@ -1,0 +1,225 @@
+"""What the OMS core takes in and what it hands back (oms.py).
+
+Commands are imperative and frozen: a client's request (``Client*``), a venue's
+answer to a child order (``Venue*``), an operator's or the session layer's
+fact (``VenueUp``/``VenueDown``, ``Kill``/``Revive``, ``NewDay``). Outbound
+values say what to send (``ToClient``, ``ToVenue*``) or keep (``Journal``,
+``RiskEventOut``). No FIX tags here: the lead's translation maps fields to tags.
+Venue-side codes (ExecType, OrdStatus, Side, OrdType, TimeInForce) are the FIX
+code strings, since the venue side shares no types with the client domain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from ..domain.commands import CancelOrder, NewOrder, ReplaceOrder
+from ..domain.enums import Side
+from ..domain.reports import CancelRejectReport, Report
+from .risk import RiskEvent
+
+__all__ = [
+    "ClientCancel", "ClientMassCancel", "ClientNew", "ClientReplace", "ClientStatus", "Command", "InstrumentRules",
+    "Journal", "Kill", "NewDay", "Out", "Revive", "RiskEventOut", "ToClient", "ToClientMassCancelReport",
+    "ToVenueCancel", "ToVenueNew", "ToVenueStatus", "VenueCancelReject", "VenueDown", "VenueExec", "VenueRule",
+    "VenueUp",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InstrumentRules:
+    tick: Decimal
+    lot: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VenueRule:
+    name: str
+    lit: bool = True  # only lit venues are routed to without an ExDestination
+
+
+# -- commands from clients ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClientNew:
+    """NewOrderSingle. ``account`` (the session's account) wins over ``order.account`` when set."""
+
+    session: str
+    account: str = ""
+    order: NewOrder
+    ex_destination: str | None = None
+    raw_side: Side | None = None  # Side (54) as sent; None: order.side
+    expire_time: int | None = None  # ExpireTime (126) in ns, required for TimeInForce 6 (GTD)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClientCancel:
+    session: str
+    cmd: CancelOrder
+    symbol: str = ""
+    side: Side = Side.BUY
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClientReplace:
+    session: str
+    cmd: ReplaceOrder
+    symbol: str = ""
+    side: Side = Side.BUY
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClientStatus:
+    session: str
+    cl_ord_id: str
+    symbol: str = ""
+    side: Side = Side.BUY
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClientMassCancel:
+    """OrderMassCancelRequest: the session's working orders, of ``account`` if set, of ``symbol`` if set."""
+
+    session: str
+    cl_ord_id: str = ""
+    account: str = ""
+    symbol: str | None = None
+
+
+# -- commands from venues and operators -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VenueExec:
+    """A venue's ExecutionReport about a child. ``child_id`` is its ClOrdID (11): the child's own id or
+    the id of a cancel the OMS sent for it (both resolve to the child)."""
+
+    venue: str
+    child_id: str
+    exec_type: str
+    ord_status: str
+    exec_id: str
+    last_qty: int = 0
+    last_px: Decimal | None = None
+    cum_qty: int = 0
+    leaves_qty: int = 0
+    avg_px: Decimal | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VenueCancelReject:
+    """OrderCancelReject (35=9) from a venue; ``reason`` is CxlRejReason (102)."""
+
+    venue: str
+    child_id: str
+    reason: str
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VenueUp:
+    venue: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VenueDown:
+    venue: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Kill:
+    account: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Revive:
+    account: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewDay:
+    day: str
+
+
+Command = (ClientNew | ClientCancel | ClientReplace | ClientStatus | ClientMassCancel | VenueExec
+           | VenueCancelReject | VenueUp | VenueDown | Kill | Revive | NewDay)
+
+
+# -- outbound ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToClient:
+    session: str
+    msg: Report | CancelRejectReport
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToClientMassCancelReport:
+    """OrderMassCancelReport (35=r): ``total_affected`` (533) orders enter the cancel flow."""
+
+    session: str
+    cl_ord_id: str
+    account: str
+    symbol: str | None
+    total_affected: int
+    order_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToVenueNew:
+    venue: str
+    child_id: str
+    symbol: str
+    side: str  # FIX Side code
+    qty: int
+    ord_type: str  # FIX OrdType code: 1 market, 2 limit
+    price: Decimal | None
+    tif: str  # FIX TimeInForce code
+    expire_time: int | None = None  # GTD children carry the parent's ExpireTime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToVenueCancel:
+    venue: str
+    child_id: str  # the cancel's own ClOrdID
+    orig_child_id: str
+    symbol: str
+    side: str
+    qty: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToVenueStatus:
+    venue: str
+    child_id: str
+    symbol: str
+    side: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Journal:
+    """A fact to persist before the acknowledgements of the same ``handle`` call leave.
+
+    kind "command": the inbound command and its ``now`` (replaying these rebuilds the core);
+    "parent" / "child": a state change of a client order or a child order; "ignored": an input
+    that changed nothing (a repeated venue ExecID, a report for an unknown child)."""
+
+    kind: str
+    stream: str
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RiskEventOut:
+    event: RiskEvent
+
+
+Out = (ToClient | ToClientMassCancelReport | ToVenueNew | ToVenueCancel | ToVenueStatus | Journal
+       | RiskEventOut)

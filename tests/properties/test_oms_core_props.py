@@ -1,0 +1,238 @@
+"""The OMS core under random client orders, venue fills, cancels, replaces, outages and kills.
+
+A small venue model answers the core's child orders: fills never exceed a
+child's quantity, some fills are reported twice, some only surface in a status
+reply after an outage. Two cores get the same commands. Invariants after every
+step: a parent's CumQty is the sum of its children's applied fills, each
+child's applied fills are exactly what its venue reported (so no ExecID counts
+twice), LeavesQty = OrderQty - CumQty while working, risk positions are the
+signed sum of the fills clients saw, and both cores give the same outputs and
+end in the same state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal as D
+
+from hypothesis import given, settings, strategies as st
+
+from oms_fix.domain import CancelOrder, ExecType, NewOrder, OrdType, Phase, ReplaceOrder, Report, Side
+from oms_fix.domain import TimeInForce as TIF
+from oms_fix.engine.oms import Oms
+from oms_fix.engine.oms_types import (ClientCancel, ClientNew, ClientReplace, Command, InstrumentRules, Kill, Out,
+                                      Revive, ToClient, ToVenueCancel, ToVenueNew, ToVenueStatus, VenueDown,
+                                      VenueExec, VenueRule, VenueUp)
+from oms_fix.engine.risk import RiskEngine
+from oms_fix.engine.risk_limits import Limits, RiskConfig
+from oms_fix.marketdata.consolidated import ConsolidatedBook
+
+VENUES = ("EXCH", "ECN")
+ACCOUNTS = ("ACC001", "ACC002")
+_SIGN = {"1": 1, "2": -1}
+
+
+def make() -> Oms:
+    book = ConsolidatedBook()
+    book.snapshot("EXCH", "AAPL", [(D("99.99"), 300)], [(D("100.01"), 200)])
+    book.snapshot("ECN", "AAPL", [(D("100.00"), 100)], [(D("100.01"), 300), (D("100.02"), 100)])
+    risk = RiskEngine(RiskConfig(defaults=Limits(max_order_qty=2000)), {"AAPL": D("100.00")}, {"AAPL": D("0.01")})
+    return Oms({"AAPL": InstrumentRules(tick=D("0.01"), lot=10)}, risk, book,
+               [VenueRule(name="EXCH"), VenueRule(name="ECN")])
+
+
+@dataclass
+class VenueChild:
+    venue: str
+    qty: int
+    price: D | None
+    cum: int = 0  # filled at the venue
+    told: int = 0  # fills the venue reported to the OMS
+    live: bool = True
+    notional: D = D(0)
+    cancel_ids: list[str] = field(default_factory=list)
+
+
+class Driver:
+    """Turns abstract steps into commands, feeds both cores, answers like the venues would."""
+
+    def __init__(self) -> None:
+        self.a, self.b = make(), make()
+        self.now = 0
+        self.children: dict[str, VenueChild] = {}
+        self.sent_fills: list[VenueExec] = []
+        self.statuses: list[str] = []
+        self.down: set[str] = set()
+        self.cl = 0
+        self.parents: list[tuple[str, str]] = []  # (session, current ClOrdID)
+        self.client_fills: dict[tuple[str, str], int] = {}
+        self.exec_ids = 0
+
+    def feed(self, cmd: Command) -> None:
+        self.now += 1
+        out_a = self.a.handle(cmd, self.now)
+        assert out_a == self.b.handle(cmd, self.now), "deterministic"
+        self.absorb(out_a)
+        self.check()
+
+    def absorb(self, outs: list[Out]) -> None:
+        for o in outs:
+            if isinstance(o, ToVenueNew):
+                self.children[o.child_id] = VenueChild(o.venue, o.qty, o.price)
+            elif isinstance(o, ToVenueCancel):
+                self.children[o.orig_child_id].cancel_ids.append(o.child_id)
+            elif isinstance(o, ToVenueStatus):
+                self.statuses.append(o.child_id)
+            elif isinstance(o, ToClient) and isinstance(o.msg, Report) and o.msg.exec_type is ExecType.TRADE:
+                r = o.msg
+                key = (r.account, r.symbol)
+                self.client_fills[key] = self.client_fills.get(key, 0) + _SIGN[r.side.value] * r.last_qty
+
+    def live(self, k: int, up: bool = True) -> str | None:
+        ids = [c for c, v in self.children.items() if v.live and (not up or v.venue not in self.down)]
+        return ids[k % len(ids)] if ids else None
+
+    def next_exec(self) -> str:
+        self.exec_ids += 1
+        return f"E{self.exec_ids}"
+
+    # -- steps ------------------------------------------------------------------------
+
+    def new(self, lots: int, ticks: int, side: str, ioc: bool, acct: int) -> None:
+        self.cl += 1
+        cl = f"N{self.cl}"
+        order = NewOrder(cl_ord_id=cl, symbol="AAPL", side=Side(side), order_qty=lots * 10, ord_type=OrdType.LIMIT,
+                         price=D("100.00") + D("0.01") * ticks,
+                         time_in_force=TIF.IMMEDIATE_OR_CANCEL if ioc else TIF.DAY)
+        self.parents.append((f"S{acct}", cl))
+        self.feed(ClientNew(session=f"S{acct}", account=ACCOUNTS[acct], order=order))
+
+    def fill(self, k: int, qty: int, ticks: int, hidden: bool) -> None:
+        cid = self.live(k, up=not hidden)
+        if cid is None:
+            return
+        c = self.children[cid]
+        q = min(qty, c.qty - c.cum)
+        if q <= 0:
+            return
+        px = (c.price or D("100.00")) - D("0.01") * ticks
+        c.cum += q
+        c.notional += q * px
+        if c.cum == c.qty:
+            c.live = False
+        if hidden and c.venue in self.down:
+            return  # the OMS learns of it from the status reply
+        c.told = c.cum
+        er = VenueExec(venue=c.venue, child_id=cid, exec_type="F", ord_status="2" if c.cum == c.qty else "1",
+                       exec_id=self.next_exec(), last_qty=q, last_px=px, cum_qty=c.cum, leaves_qty=c.qty - c.cum)
+        self.sent_fills.append(er)
+        self.feed(er)
+
+    def resend(self, k: int) -> None:
+        if self.sent_fills:
+            self.feed(self.sent_fills[k % len(self.sent_fills)])
+
+    def end_child(self, k: int, exec_type: str) -> None:
+        """The venue ends a child: confirms a cancel the OMS asked for, or cancels/expires it on its own."""
+        cid = self.live(k)
+        if cid is None:
+            return
+        c = self.children[cid]
+        c.live = False
+        via = c.cancel_ids[-1] if c.cancel_ids and exec_type == "4" else cid
+        self.feed(VenueExec(venue=c.venue, child_id=via, exec_type=exec_type, ord_status=exec_type,
+                            exec_id=self.next_exec(), cum_qty=c.cum))
+
+    def status_reply(self) -> None:
+        while self.statuses:
+            cid = self.statuses.pop(0)
+            c = self.children[cid]
+            if c.venue in self.down:
+                continue
+            c.told = c.cum
+            avg = (c.notional / c.cum).quantize(D("0.000001")) if c.cum else None
+            self.feed(VenueExec(venue=c.venue, child_id=cid, exec_type="I", ord_status="1" if c.live else "4",
+                                exec_id="0", cum_qty=c.cum, leaves_qty=c.qty - c.cum if c.live else 0, avg_px=avg))
+
+    def cancel(self, k: int) -> None:
+        if self.parents:
+            session, orig = self.parents[k % len(self.parents)]
+            self.cl += 1
+            self.feed(ClientCancel(session=session, cmd=CancelOrder(cl_ord_id=f"N{self.cl}", orig_cl_ord_id=orig)))
+
+    def replace(self, k: int, lots: int, ticks: int) -> None:
+        if self.parents:
+            i = k % len(self.parents)
+            session, orig = self.parents[i]
+            self.cl += 1
+            cl = f"N{self.cl}"
+            self.feed(ClientReplace(session=session, cmd=ReplaceOrder(
+                cl_ord_id=cl, orig_cl_ord_id=orig, order_qty=lots * 10, price=D("100.00") + D("0.01") * ticks)))
+            order = self.a._sessions[session].get(cl)
+            if order is not None and order.cl_ord_id == cl:
+                self.parents[i] = (session, cl)
+
+    def outage(self, venue: str) -> None:
+        if venue in self.down:
+            self.down.discard(venue)
+            self.feed(VenueUp(venue=venue))
+        else:
+            self.down.add(venue)
+            self.feed(VenueDown(venue=venue))
+
+    # -- invariants --------------------------------------------------------------------
+
+    def check(self) -> None:
+        oms = self.a
+        for pid, parent in oms._parents.items():
+            o = parent.order
+            kids = oms.children(pid)
+            assert o.cum_qty == sum(c.cum for c in kids), pid
+            if o.phase is Phase.OPEN:
+                assert o.leaves_qty == o.order_qty - o.cum_qty
+        for cid, c in oms._children.items():
+            assert c.cum == self.children[cid].told, f"{cid}: every venue fill applied exactly once"
+        for (account, symbol), qty in self.client_fills.items():
+            assert oms._risk.position(account, symbol).position == qty
+
+
+_NEW = st.tuples(st.just("new"), st.integers(1, 30), st.integers(-3, 3), st.sampled_from(["1", "2"]), st.booleans(),
+              st.integers(0, 1))
+_FILL = st.tuples(st.just("fill"), st.integers(0, 50), st.integers(1, 300), st.integers(0, 2), st.booleans())
+STEP = st.one_of(
+    _NEW, _NEW, _FILL, _FILL, _FILL,
+    st.tuples(st.just("resend"), st.integers(0, 50)),
+    st.tuples(st.just("end"), st.integers(0, 50), st.sampled_from(["4", "4", "C", "8"])),
+    st.tuples(st.just("cancel"), st.integers(0, 50)),
+    st.tuples(st.just("replace"), st.integers(0, 50), st.integers(1, 30), st.integers(-3, 3)),
+    st.tuples(st.just("outage"), st.sampled_from(VENUES)),
+    st.tuples(st.just("status")),
+    st.tuples(st.just("kill"), st.sampled_from([None, "ACC001"]), st.booleans()),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(STEP, min_size=10, max_size=60))
+def test_random_flows_keep_the_invariants_and_are_deterministic(steps: list[tuple]) -> None:
+    d = Driver()
+    for step in steps:
+        match step:
+            case ("new", lots, ticks, side, ioc, acct):
+                d.new(lots, ticks, side, ioc, acct)
+            case ("fill", k, qty, ticks, hidden):
+                d.fill(k, qty, ticks, hidden)
+            case ("resend", k):
+                d.resend(k)
+            case ("end", k, exec_type):
+                d.end_child(k, exec_type)
+            case ("cancel", k):
+                d.cancel(k)
+            case ("replace", k, lots, ticks):
+                d.replace(k, lots, ticks)
+            case ("outage", venue):
+                d.outage(venue)
+            case ("status",):
+                d.status_reply()
+            case ("kill", account, revive):
+                d.feed(Revive(account=account, reason="again") if revive else Kill(account=account, reason="p"))
+    assert d.a.snapshot() == d.b.snapshot()
