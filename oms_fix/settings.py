@@ -125,6 +125,7 @@ class OmsSettings(_Model):
     drop_copy: AcceptorSettings = AcceptorSettings(port=9879, sessions=[Counterparty(target_comp_id="DROPCOPY")])
     venues: list[VenueLink] = _DEFAULT_VENUES
     instruments: Path | None = None  # default: config/instruments.yaml beside the package
+    risk: Path | None = None  # default: config/risk.yaml beside the package
 
     @field_validator("venues")
     @classmethod
@@ -162,6 +163,8 @@ def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = N
         settings = OmsSettings.model_validate(data)
     except ValidationError as e:
         raise ConfigError(describe(path, e)) from None
-    if settings.instruments is not None and not settings.instruments.is_absolute():
-        settings.instruments = path.parent / settings.instruments  # relative to the config file
+    for key in ("instruments", "risk"):
+        value = getattr(settings, key)
+        if value is not None and not value.is_absolute():
+            setattr(settings, key, path.parent / value)  # relative to the config file
     return settings

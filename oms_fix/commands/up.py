@@ -1,13 +1,13 @@
-"""Run oms-fix: the simulated venues, the OMS's links to them, the client and drop copy acceptors.
+"""Run oms-fix: the simulated venues, the OMS with its venue links, the client and drop copy acceptors.
 
 The venues run as `oms-fix venues` would run them, each in its own process
 (--no-venues if you run them yourself, or none). The OMS logs on to each
-configured venue and keeps the consolidated book from their market data.
-Clients log on to 127.0.0.1:9878 as CLIENT1..CLIENT4 (or a --accept pattern)
-and hold a conformant FIX 4.4 session (heartbeats, resends, sequence numbers
-kept across restarts). The OMS order handling is not wired in yet: every
-application message from a client is answered with a BusinessMessageReject,
-BusinessRejectReason 4 (application not available).
+configured venue, keeps the consolidated book from their market data, and
+takes orders from clients on 127.0.0.1:9878 (CLIENT1..CLIENT4 or a --accept
+pattern): validation, risk (config/risk.yaml), routing to the venues as child
+orders, fills back to the client, a copy of every ExecutionReport to the drop
+copy sessions, every step journaled in var/oms.db before it is acknowledged.
+Not yet: rebuilding orders from the journal after a restart.
 Ctrl-C or SIGTERM logs every session out, stops the venues and flushes the stores.
 """
 
@@ -18,17 +18,25 @@ import asyncio
 import functools
 import signal
 import sys
+import time
 from pathlib import Path
 
 from ..fix.registry import SessionRegistry
 from ..live.acceptor import FixAcceptor
-from ..live.connection import SessionConnection
+from ..live.connection import Application
 from ..live.loop import run as run_loop
 from ..settings import ConfigError, OmsSettings, Pattern, load_settings
-from ..fix.codec import Message
 from ..live.stores import file_store_factory
 from ..live.supervisor import VenueSupervisor
 from ..live.venue_links import VenueLinks
+from ..live.clock import LiveClock
+from ..live.oms_app import DropCopyApp, OmsRuntime
+from ..engine.oms import Oms
+from ..engine.oms_types import InstrumentRules, VenueRule
+from ..engine.risk import RiskEngine
+from ..marketdata.consolidated import ConsolidatedBook
+from ..risk_config import DEFAULT_RISK_CONFIG, RiskConfigError, load_risk_config
+from ..store.journal import Journal, JournalError
 from sim_venues.config import VenuesConfigError, load_venues_config
 from sim_venues.instruments import DEFAULT_INSTRUMENTS, InstrumentsError, load_instruments
 
@@ -45,20 +53,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, help="the venues' background market seed (default: venues.yaml's)")
     p.add_argument("--venues-config", type=Path, help="venues config (default: config/venues.yaml)")
     p.add_argument("--no-venues", action="store_true", help="do not start the venues (run `oms-fix venues` yourself)")
-
-
-class NotYetApplication:
-    """Holds the sessions; refuses business it cannot do yet, saying why."""
-
-    def on_logon(self, conn: SessionConnection) -> None:
-        print(f"  {conn.session.config.target_comp_id} logged on", flush=True)
-
-    def on_logout(self, conn: SessionConnection, reason: str) -> None:
-        print(f"  {conn.session.config.target_comp_id} logged out: {reason}", flush=True)
-
-    def on_message(self, conn: SessionConnection, msg: Message) -> None:
-        conn.business_reject(msg, 4, "Application not available: the OMS order handling is not built yet",
-                             msg.get(11))
 
 
 def _settings(args: argparse.Namespace) -> OmsSettings:
@@ -107,14 +101,31 @@ async def serve(settings: OmsSettings, args: argparse.Namespace) -> None:
 async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None) -> None:
     state = settings.state_dir
     fix = settings.fix
+    try:
+        instruments = load_instruments(settings.instruments or DEFAULT_INSTRUMENTS)
+        risk_config = load_risk_config(settings.risk or DEFAULT_RISK_CONFIG)
+    except (InstrumentsError, RiskConfigError) as e:
+        raise ConfigError(str(e)) from None
+    state.mkdir(parents=True, exist_ok=True)
+    try:
+        journal = Journal.open(state / "oms.db")
+    except JournalError as e:
+        raise ConfigError(str(e)) from None
+    risk = RiskEngine(risk_config, {s: i.reference_price for s, i in instruments.items()},
+                      {s: i.tick_size for s, i in instruments.items()})
+    links_book = ConsolidatedBook()
+    oms = Oms({s: InstrumentRules(tick=i.tick_size, lot=i.lot_size) for s, i in instruments.items()}, risk,
+              links_book, [VenueRule(name=v.name, lit=v.lit) for v in settings.venues], id_prefix=_run_id())
+    runtime = OmsRuntime(oms, journal, LiveClock())
     acceptors: list[FixAcceptor] = []
+    apps: dict[str, Application] = {"clients": runtime, "drop copy": DropCopyApp(runtime)}
     for name, acc_settings in (("clients", settings.clients), ("drop copy", settings.drop_copy)):
         registry = SessionRegistry(file_store_factory(state / "fix" / "store"), max_message_size=fix.max_message_size)
         for cfg in acc_settings.session_configs(fix):
             registry.add(cfg)
         for pattern, template in acc_settings.pattern_configs(fix):
             registry.add_pattern(pattern, template)
-        acc = FixAcceptor(registry, NotYetApplication(), acc_settings.host, acc_settings.port,
+        acc = FixAcceptor(registry, apps[name], acc_settings.host, acc_settings.port,
                           log_dir=state / "fix" / "log", message_log=fix.message_log,
                           max_message_size=fix.max_message_size,
                           on_note=functools.partial(_print_note, name))
@@ -123,27 +134,29 @@ async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None) 
         except OSError as e:
             for a in acceptors:
                 await a.stop()
+            journal.close()
             raise ConfigError(f"cannot listen on {acc_settings.host}:{acc_settings.port} for {name}: {e.strerror}") from None
         acceptors.append(acc)
         ids = ", ".join(c.target_comp_id for c in acc_settings.sessions)
         pats = ", ".join(f"{p.pattern} ({p.account})" for p in acc_settings.patterns)
         print(f"FIX 4.4 {name} acceptor on {acc.describe()} as {acc_settings.sender_comp_id}: "
               f"sessions {ids or 'none'}{'; patterns ' + pats if pats else ''}", flush=True)
-    try:
-        instruments = load_instruments(settings.instruments or DEFAULT_INSTRUMENTS)
-    except InstrumentsError as e:
-        raise ConfigError(str(e)) from None
+
+    def venue_status(venue: str, up: bool) -> None:
+        print(f"  venue {venue} {'up' if up else 'down'}", flush=True)
+        runtime.on_venue_status(venue, up)
+
     links = VenueLinks(settings.venues, settings.clients.sender_comp_id, list(instruments),
                        file_store_factory(state / "fix" / "store"), state / "fix" / "log",
-                       on_message=lambda venue, msg: None,
-                       on_status=lambda venue, up: print(f"  venue {venue} {'up' if up else 'down'}", flush=True),
-                       message_log=fix.message_log)
+                       on_message=runtime.on_venue_message, on_status=venue_status, message_log=fix.message_log)
+    links.book = links_book  # the core routes on the book the links keep current
+    runtime.links = links
     links.start()
     print(f"OMS venue links as {settings.clients.sender_comp_id} to "
           + ", ".join(f"{v.name} {v.host}:{v.port}" for v in settings.venues), flush=True)
-    print(f"state in {state.resolve()} (stores {state / 'fix' / 'store'}, logs {state / 'fix' / 'log'})")
-    print("not yet running: OMS order handling, REST API; client application messages get "
-          "BusinessMessageReject 380=4 (trade at the venues directly meanwhile). Ctrl-C to stop.", flush=True)
+    print(f"state in {state.resolve()} (journal {state / 'oms.db'}, stores {state / 'fix' / 'store'}, "
+          f"logs {state / 'fix' / 'log'})")
+    print("not yet: rebuilding orders from the journal after a restart, REST API. Ctrl-C to stop.", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -154,8 +167,18 @@ async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None) 
     for acc in acceptors:
         await acc.stop()
     await links.stop()
+    journal.close()
     if watch is not None:
         await watch
+
+
+def _run_id() -> str:
+    """This process's start in ms, base 36: order ids of a restarted OMS never repeat."""
+    n, digits = time.time_ns() // 1_000_000, ""
+    while n:
+        n, d = divmod(n, 36)
+        digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[d] + digits
+    return digits + "-"
 
 
 def run(args: argparse.Namespace) -> int:
