@@ -16,8 +16,11 @@ Flows (each client order is a *parent*: a domain ``Order`` plus children):
   it. An FOK parent is never split (all-or-nothing holds only per venue): it goes
   whole to the venue of the largest slice. Only lit venues are routed to unless
   ExDestination pins one.
-* Venue fills: applied once per venue ExecID (``fill_id = "venue:ExecID"``); a
-  repeated report changes nothing. Risk sees each fill against the parent.
+* Venue fills: the venue's CumQty on every report is the truth; the OMS applies
+  only what it adds to the child's applied quantity (oms_reconcile), so a fill
+  is never lost nor counted twice, even when a report lost in an outage comes
+  back after a reconciliation took its quantity. A repeated ExecID changes
+  nothing. Risk sees each fill against the parent.
 * When every child of a parent is done and it still has leaves: a pending
   client request is settled (below); else an unsolicited end (kill switch, mass
   cancel, a child rejected) cancels it with that Text (rejects it if nothing
@@ -38,7 +41,7 @@ Flows (each client order is a *parent*: a domain ``Order`` plus children):
   cancel" / "kill switch: reason", ExecRestatementReason 4 broker option).
 * VenueDown marks its live children uncertain and routes nothing there; VenueUp
   sends ``ToVenueStatus`` for each. The ER I reconciles: a venue CumQty above the
-  OMS's is a missed fill (priced by ``Child.missed_px``); OrdStatus 8 (unknown
+  OMS's is a missed fill (priced to the venue's AvgPx); OrdStatus 8 (unknown
   order) ends the child as canceled with the fills known. A venue Cancel Reject
   also asks for status; an ER I showing the child working while its parent ends
   gets it canceled again (at most three times).
@@ -64,6 +67,7 @@ from ..domain.transitions import Phase
 from ..marketdata.consolidated import ConsolidatedBook
 from .oms_children import DONE_EXEC_TYPES, Child, Parent
 from .oms_journal import encode, encode_command
+from .oms_reconcile import fills_from
 from .oms_types import (ClientCancel, ClientMassCancel, ClientNew, ClientReplace, ClientStatus, Command,
                         InstrumentRules, Journal, Kill, NewDay, Out, Revive, RiskEventOut, ToClient,
                         ToClientMassCancelReport, ToVenueCancel, ToVenueNew, ToVenueStatus, VenueCancelReject,
@@ -286,14 +290,15 @@ class Oms:
             return
         self._seen.add(key)
         parent = self._parents[child.parent_id]
-        if er.exec_type == "F" and er.last_qty > 0:
-            px = er.last_px if er.last_px is not None else (child.price or parent.order.avg_px)
-            self._apply_fill(parent, child, key, er.last_qty, px, now)
+        applied = self._apply_venue_fills(parent, child, er, now)
+        if er.exec_type == "F":
+            if not applied:
+                self._ignore(child.child_id, f"ExecID {er.exec_id}: CumQty {er.cum_qty} already applied")
             if child.live and (child.cum >= child.qty or er.ord_status == "2"):
                 self._child_done(parent, child, "F", er.text, now)
         elif er.exec_type in DONE_EXEC_TYPES and child.live:
             self._child_done(parent, child, er.exec_type, er.text, now)
-        elif er.exec_type != "0":
+        elif er.exec_type != "0" and not applied:
             self._ignore(child.child_id, f"ExecType {er.exec_type} not handled")
 
     def _venue_cancel_reject(self, rej: VenueCancelReject, now: int) -> None:
@@ -308,11 +313,7 @@ class Oms:
     def _reconcile(self, child: Child, er: VenueExec, now: int) -> None:
         parent = self._parents[child.parent_id]
         child.uncertain = False
-        if er.cum_qty > child.cum:
-            missed = er.cum_qty - child.cum
-            px = child.missed_px(er.cum_qty, er.avg_px, er.last_px, self._instruments[child.symbol].tick)
-            self._apply_fill(parent, child, f"{er.venue}:{child.child_id}:I{er.cum_qty}", missed,
-                             px if px is not None else parent.order.avg_px, now)
+        self._apply_venue_fills(parent, child, er, now)
         if child.done:
             self._note_child(child)
         elif er.ord_status == "8":
@@ -325,6 +326,13 @@ class Oms:
             self._note_child(child)
 
     # -- the parent's life ----------------------------------------------------------------
+
+    def _apply_venue_fills(self, parent: Parent, child: Child, er: VenueExec, now: int) -> bool:
+        """Applies what ``er``'s CumQty adds to the child's fills (oms_reconcile); False when nothing."""
+        fills = fills_from(child, er, self._instruments[child.symbol].tick)
+        for f in fills:
+            self._apply_fill(parent, child, f.fill_id, f.qty, f.px if f.px is not None else parent.order.avg_px, now)
+        return bool(fills)
 
     def _apply_fill(self, parent: Parent, child: Child, fill_id: str, qty: int, px: Decimal, now: int) -> None:
         o = parent.order

@@ -42,17 +42,6 @@ class Child:
     def live(self) -> bool:
         return not self.done
 
-    def missed_px(self, venue_cum: int, avg_px: Decimal | None, last_px: Decimal | None,
-                  tick: Decimal) -> Decimal | None:
-        """The price of fills the venue reports (ER I CumQty above ours) that the OMS never saw: the one that
-        makes the venue's AvgPx, rounded to the tick's places; else LastPx, else the child's limit."""
-        missed = venue_cum - self.cum
-        if avg_px is not None and avg_px > 0 and missed > 0:
-            return ((avg_px * venue_cum - self.notional) / missed).quantize(tick)
-        if last_px is not None and last_px > 0:
-            return last_px
-        return self.price
-
     def snapshot(self) -> dict[str, Any]:
         return {"child_id": self.child_id, "parent_id": self.parent_id, "venue": self.venue, "qty": self.qty,
                 "price": None if self.price is None else str(self.price), "cum": self.cum, "done": self.done,

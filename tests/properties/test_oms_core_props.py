@@ -1,21 +1,29 @@
 """The OMS core under random client orders, venue fills, cancels, replaces, outages and kills.
 
 A small venue model answers the core's child orders: fills never exceed a
-child's quantity, some fills are reported twice, some only surface in a status
-reply after an outage. Two cores get the same commands. Invariants after every
-step: a parent's CumQty is the sum of its children's applied fills, each
-child's applied fills are exactly what its venue reported (so no ExecID counts
-twice), LeavesQty = OrderQty - CumQty while working, risk positions are the
-signed sum of the fills clients saw, and both cores give the same outputs and
-end in the same state.
+child's quantity, some fills are reported twice, and fills while a venue is
+down are reported late: their ER F is lost with the session and resent after
+it is back (an ExecID the OMS never saw), while the venue's CumQty on a later
+report (F, a status reply I, an end 4/C/8) may have told of them first.
+
+Two cores get the same commands. Invariants after every step: a parent's
+CumQty is the sum of its children's applied fills; each child's applied fills
+are exactly the highest CumQty its venue reported (none lost, none counted
+twice), at the fills' own prices when the OMS saw every ER F in order, else
+to within a tick of the venue's AvgPx; LeavesQty = OrderQty - CumQty while
+working; risk positions are the signed sum of the fills clients saw; both
+cores give the same outputs. At the end every venue comes back, answers and
+resends what it lost: the OMS then knows every venue fill, and both cores end
+in the same state.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from decimal import Decimal as D
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import event, example, given, settings, strategies as st
 
 from oms_fix.domain import CancelOrder, ExecType, NewOrder, OrdType, Phase, ReplaceOrder, Report, Side
 from oms_fix.domain import TimeInForce as TIF
@@ -51,6 +59,10 @@ class VenueChild:
     live: bool = True
     notional: D = D(0)
     cancel_ids: list[str] = field(default_factory=list)
+    exact: bool = True  # every fill reached the OMS in its own ER F, in order: its prices are known exactly
+
+    def avg_px(self) -> D | None:
+        return (self.notional / self.cum).quantize(D("0.000001")) if self.cum else None
 
 
 class Driver:
@@ -62,6 +74,7 @@ class Driver:
         self.children: dict[str, VenueChild] = {}
         self.sent_fills: list[VenueExec] = []
         self.statuses: list[str] = []
+        self.delayed: list[VenueExec] = []  # ER F sent while the venue's session was down
         self.down: set[str] = set()
         self.cl = 0
         self.parents: list[tuple[str, str]] = []  # (session, current ClOrdID)
@@ -89,7 +102,10 @@ class Driver:
                 self.client_fills[key] = self.client_fills.get(key, 0) + _SIGN[r.side.value] * r.last_qty
 
     def live(self, k: int, up: bool = True) -> str | None:
-        ids = [c for c, v in self.children.items() if v.live and (not up or v.venue not in self.down)]
+        """The k-th live child at a venue that is up; with ``up=False`` at one that is down if any."""
+        ids = [c for c, v in self.children.items() if v.live and (v.venue in self.down) != up]
+        if not ids and not up:
+            ids = [c for c, v in self.children.items() if v.live]
         return ids[k % len(ids)] if ids else None
 
     def next_exec(self) -> str:
@@ -120,13 +136,30 @@ class Driver:
         c.notional += q * px
         if c.cum == c.qty:
             c.live = False
-        if hidden and c.venue in self.down:
-            return  # the OMS learns of it from the status reply
-        c.told = c.cum
         er = VenueExec(venue=c.venue, child_id=cid, exec_type="F", ord_status="2" if c.cum == c.qty else "1",
-                       exec_id=self.next_exec(), last_qty=q, last_px=px, cum_qty=c.cum, leaves_qty=c.qty - c.cum)
+                       exec_id=self.next_exec(), last_qty=q, last_px=px, cum_qty=c.cum, leaves_qty=c.qty - c.cum,
+                       avg_px=c.avg_px())
+        if hidden and c.venue in self.down:
+            self.delayed.append(er)  # lost with the session: resent after it is back, maybe after a status reply
+            c.exact = False  # the OMS may learn of it from a CumQty first, priced to the venue's AvgPx
+            return
+        self.deliver(er)
+
+    def deliver(self, er: VenueExec) -> None:
+        c = self.children[er.child_id]
+        if er.cum_qty - c.told > er.last_qty:
+            event("an ER F's CumQty reveals fills the OMS missed")
+        elif er.cum_qty - c.told < er.last_qty:
+            event("a late ER F whose fill a CumQty already told")
+        c.told = max(c.told, er.cum_qty)
         self.sent_fills.append(er)
         self.feed(er)
+
+    def late(self, k: int) -> None:
+        """The venue resends a report lost in an outage (an ExecID the OMS never saw)."""
+        ready = [i for i, er in enumerate(self.delayed) if er.venue not in self.down]
+        if ready:
+            self.deliver(self.delayed.pop(ready[k % len(ready)]))
 
     def resend(self, k: int) -> None:
         if self.sent_fills:
@@ -139,9 +172,12 @@ class Driver:
             return
         c = self.children[cid]
         c.live = False
+        if c.cum > c.told:
+            event(f"an ER {exec_type}'s CumQty reveals fills the OMS missed")
+        c.told = c.cum  # its CumQty counts fills the OMS may not have heard of yet
         via = c.cancel_ids[-1] if c.cancel_ids and exec_type == "4" else cid
         self.feed(VenueExec(venue=c.venue, child_id=via, exec_type=exec_type, ord_status=exec_type,
-                            exec_id=self.next_exec(), cum_qty=c.cum))
+                            exec_id=self.next_exec(), cum_qty=c.cum, avg_px=c.avg_px()))
 
     def status_reply(self) -> None:
         while self.statuses:
@@ -149,10 +185,12 @@ class Driver:
             c = self.children[cid]
             if c.venue in self.down:
                 continue
+            if c.cum > c.told:
+                event("an ER I reveals fills the OMS missed")
             c.told = c.cum
-            avg = (c.notional / c.cum).quantize(D("0.000001")) if c.cum else None
             self.feed(VenueExec(venue=c.venue, child_id=cid, exec_type="I", ord_status="1" if c.live else "4",
-                                exec_id="0", cum_qty=c.cum, leaves_qty=c.qty - c.cum if c.live else 0, avg_px=avg))
+                                exec_id="0", cum_qty=c.cum, leaves_qty=c.qty - c.cum if c.live else 0,
+                                avg_px=c.avg_px()))
 
     def cancel(self, k: int) -> None:
         if self.parents:
@@ -180,6 +218,29 @@ class Driver:
             self.down.add(venue)
             self.feed(VenueDown(venue=venue))
 
+    def blip(self, k: int, fills: list[tuple[int, int, int]]) -> None:
+        """The venue of the k-th live child drops, fills there while it is down, and comes back: the
+        reports after (F, I, an end, the lost F resent) must account for those fills exactly once."""
+        cid = self.live(k, up=True)
+        if cid is None:
+            return
+        venue = self.children[cid].venue
+        self.outage(venue)
+        for j, qty, ticks in fills:
+            self.fill(j, qty, ticks, hidden=True)
+        self.outage(venue)
+
+    def drain(self) -> None:
+        """Every venue comes back, answers every status request, and resends every lost report: then the
+        OMS must know each child's fills exactly as its venue does (none lost, none counted twice)."""
+        for venue in sorted(self.down):
+            self.outage(venue)
+        self.status_reply()
+        while self.delayed:
+            self.late(0)
+        for cid, c in self.a._children.items():
+            assert c.cum == self.children[cid].cum, f"{cid}: a venue fill was lost"
+
     # -- invariants --------------------------------------------------------------------
 
     def check(self) -> None:
@@ -191,28 +252,56 @@ class Driver:
             if o.phase is Phase.OPEN:
                 assert o.leaves_qty == o.order_qty - o.cum_qty
         for cid, c in oms._children.items():
-            assert c.cum == self.children[cid].told, f"{cid}: every venue fill applied exactly once"
+            v = self.children[cid]
+            assert c.cum == v.told, f"{cid}: every venue fill applied exactly once"
+            if v.told == v.cum:  # the OMS knows all its fills: at their prices, or at the venue's AvgPx
+                assert abs(c.notional - v.notional) <= (D(0) if v.exact else D("0.01") * v.cum), cid
         for (account, symbol), qty in self.client_fills.items():
             assert oms._risk.position(account, symbol).position == qty
 
 
 _NEW = st.tuples(st.just("new"), st.integers(1, 30), st.integers(-3, 3), st.sampled_from(["1", "2"]), st.booleans(),
               st.integers(0, 1))
-_FILL = st.tuples(st.just("fill"), st.integers(0, 50), st.integers(1, 300), st.integers(0, 2), st.booleans())
-STEP = st.one_of(
-    _NEW, _NEW, _FILL, _FILL, _FILL,
-    st.tuples(st.just("resend"), st.integers(0, 50)),
-    st.tuples(st.just("end"), st.integers(0, 50), st.sampled_from(["4", "4", "C", "8"])),
-    st.tuples(st.just("cancel"), st.integers(0, 50)),
-    st.tuples(st.just("replace"), st.integers(0, 50), st.integers(1, 30), st.integers(-3, 3)),
-    st.tuples(st.just("outage"), st.sampled_from(VENUES)),
-    st.tuples(st.just("status")),
-    st.tuples(st.just("kill"), st.sampled_from([None, "ACC001"]), st.booleans()),
-)
+_FILL = st.tuples(st.just("fill"), st.integers(0, 50), st.one_of(st.integers(1, 40), st.integers(1, 300)),
+                  st.integers(0, 2), st.booleans())
+# Each kind of step with its weight (st.one_of would pick the kinds alike). Fills, outages and new orders
+# dominate: the flows that lose or double count fills need a child working at a venue that goes down, fills
+# there while it is down, and reports (F, I, an end, a resent lost F) after it comes back.
+_KINDS: list[tuple[int, st.SearchStrategy[tuple]]] = [
+    (3, _NEW),
+    (5, _FILL),
+    (2, st.tuples(st.just("outage"), st.sampled_from(VENUES))),
+    (2, st.tuples(st.just("blip"), st.integers(0, 50),
+                  st.lists(st.tuples(st.integers(0, 50), st.integers(1, 40), st.integers(0, 2)), max_size=3))),
+    (1, st.tuples(st.just("resend"), st.integers(0, 50))),
+    (2, st.tuples(st.just("end"), st.integers(0, 50), st.sampled_from(["4", "4", "C", "8"]))),
+    (1, st.tuples(st.just("cancel"), st.integers(0, 50))),
+    (1, st.tuples(st.just("replace"), st.integers(0, 50), st.integers(1, 30), st.integers(-3, 3))),
+    (2, st.tuples(st.just("status"))),
+    (2, st.tuples(st.just("late"), st.integers(0, 50))),
+    (1, st.tuples(st.just("kill"), st.sampled_from([None, "ACC001"]), st.booleans())),
+]
+STEP = st.sampled_from([s for w, s in _KINDS for _ in range(w)]).flatmap(lambda s: s)
+STEPS = st.lists(STEP, min_size=20, max_size=50)
+
+# Run time. By default 150 examples of 20-50 steps (about 35 on average): 3-5 s on a 2-core machine, over
+# half of it drawing the steps (it was 200 examples of 10-60 steps, with outage flows in under 1% of them).
+# Now a CumQty revealing missed fills shows in ~45% of the examples on an ER I, ~30% on an ER F, ~20% on an
+# end, and a resent lost F already counted in ~70% (--hypothesis-show-statistics lists them); the core's
+# earlier bugs there fail within the first second. Shrinking a failure can take a minute more.
+# OMS_CORE_PROPS_EXAMPLES=3000 (say, ~45 s) runs deeper.
+EXAMPLES = int(os.environ.get("OMS_CORE_PROPS_EXAMPLES", "150"))
+
+# Once a failure: a fill applied by its LastQty while its CumQty said one more was missed in the outage.
+_LOST_IN_OUTAGE = [("outage", "ECN"), ("new", 1, 0, "1", False, 0), ("fill", 0, 1, 0, False),
+                   ("fill", 0, 1, 0, False), ("fill", 0, 1, 0, False), ("outage", "EXCH"), ("fill", 0, 1, 0, False),
+                   ("fill", 0, 1, 0, True), ("outage", "EXCH"), ("fill", 0, 1, 0, False)]
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(STEP, min_size=10, max_size=60))
+@settings(max_examples=EXAMPLES, deadline=None)
+@example(_LOST_IN_OUTAGE)
+@example([*_LOST_IN_OUTAGE[:-1], ("status",), ("late", 0), ("fill", 0, 1, 0, False)])  # the lost F after an ER I
+@given(STEPS)
 def test_random_flows_keep_the_invariants_and_are_deterministic(steps: list[tuple]) -> None:
     d = Driver()
     for step in steps:
@@ -231,8 +320,13 @@ def test_random_flows_keep_the_invariants_and_are_deterministic(steps: list[tupl
                 d.replace(k, lots, ticks)
             case ("outage", venue):
                 d.outage(venue)
+            case ("blip", k, fills):
+                d.blip(k, fills)
+            case ("late", k):
+                d.late(k)
             case ("status",):
                 d.status_reply()
             case ("kill", account, revive):
                 d.feed(Revive(account=account, reason="again") if revive else Kill(account=account, reason="p"))
+    d.drain()
     assert d.a.snapshot() == d.b.snapshot()

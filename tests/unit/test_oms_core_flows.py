@@ -102,6 +102,54 @@ def test_venue_down_then_up_reconciles_a_missed_fill():
     assert not oms.children("O1")[0].uncertain
 
 
+def outage_with_a_lost_fill(oms):
+    """C1 (ECN, 300) fills 100 at 190.00; ECN drops, fills 100 more at 189.99 (ER N2 lost), comes back."""
+    new(oms, "A1", 300)
+    oms.handle(er("ECN", "C1", "N1", qty=100, px="190.00", cum=100, avg="190.00"), 2)
+    oms.handle(VenueDown(venue="ECN"), 3)
+    oms.handle(VenueUp(venue="ECN"), 4)
+    return er("ECN", "C1", "N2", qty=100, px="189.99", cum=200, avg="189.995")
+
+
+def test_a_fill_whose_cum_qty_covers_a_fill_lost_in_an_outage_applies_both_once():
+    oms = make()
+    lost = outage_with_a_lost_fill(oms)
+    # Before the status reply, ECN fills 50 at 189.98: CumQty 250 says 100 more than the OMS knew.
+    out = reports(oms.handle(er("ECN", "C1", "N3", qty=50, px="189.98", cum=250, avg="189.992"), 5))
+    assert [(r.last_qty, r.last_px, r.cum_qty, r.leaves_qty) for r in out] == [
+        (100, D("189.99"), 200, 100), (50, D("189.98"), 250, 50)], "the missed fill first, priced to the AvgPx"
+    assert reports(oms.handle(er("ECN", "C1", "0", exec_type="I", status="1", cum=250, avg="189.992"), 6)) == []
+    resent = oms.handle(lost, 7)
+    assert reports(resent) == [], "a lost report resent later was already counted by a CumQty"
+    assert any(j.kind == "ignored" and "already applied" in j.body["why"] for j in resent if isinstance(j, Journal))
+    order = oms.order("O1")
+    assert order is not None and (order.cum_qty, order.avg_px) == (250, D("189.992"))
+    assert oms._risk.position("ACC001", "AAPL").position == 250
+
+
+def test_a_lost_fill_resent_after_the_status_reply_is_not_counted_twice():
+    oms = make()
+    lost = outage_with_a_lost_fill(oms)
+    (r,) = reports(oms.handle(er("ECN", "C1", "0", exec_type="I", status="1", cum=200, avg="189.995"), 5))
+    assert (r.last_qty, r.last_px, r.cum_qty) == (100, D("189.99"), 200)
+    assert reports(oms.handle(lost, 6)) == []
+    # The next fill counts once, by its LastQty (it agrees with the CumQty).
+    (r,) = reports(oms.handle(er("ECN", "C1", "N3", qty=100, px="190.00", status="2", cum=300, avg="189.996667"), 7))
+    assert (r.exec_type, r.ord_status, r.last_qty, r.cum_qty, r.leaves_qty) == (
+        ExecType.TRADE, OrdStatus.FILLED, 100, 300, 0)
+    assert oms.children("O1")[0].done and oms._risk.position("ACC001", "AAPL").position == 300
+
+
+def test_an_end_whose_cum_qty_covers_a_lost_fill_applies_it_before_the_parent_ends():
+    oms = make()
+    outage_with_a_lost_fill(oms)
+    out = reports(oms.handle(er("ECN", "C1", "N3", exec_type="C", status="C", cum=200, avg="189.995"), 5))
+    assert [(r.exec_type, r.last_qty, r.last_px, r.cum_qty) for r in out] == [
+        (ExecType.TRADE, 100, D("189.99"), 200), (ExecType.EXPIRED, 0, D(0), 200)]
+    assert reports(oms.handle(er("ECN", "C1", "0", exec_type="I", status="C", cum=200, avg="189.995"), 6)) == []
+    assert oms._risk.position("ACC001", "AAPL").position == 200
+
+
 def test_a_child_the_venue_no_longer_knows_ends_as_canceled_with_its_fills():
     oms = make()
     new(oms, "A1", 300)
