@@ -239,11 +239,38 @@ def test_tombstones_are_compacted_under_cancel_churn() -> None:
         book.add(oid + 1, BUY, 100, 1)
         assert book.cancel(oid)  # not the newest: leaves a tombstone
         assert book.cancel(oid + 1)
-    level = book._bids[100]
+    [level] = book._bids  # the one bid level: [total, price, side, dead, order, ...]
     assert len(level) < 100
     assert book.orders_at(BUY, 100) == [(0, 1)] and book.depth(BUY, 100) == 1
     assert book.add(5000, SELL, 100, 2, ioc=True) == [F(0, 5000, 100, 1)]
     assert book.best_bid() is None
+
+
+def test_a_deep_book_keeps_its_levels_in_order() -> None:
+    # Deeper than the compiled book walks from the best (it bisects below that): adds and
+    # cancels far from the best, on both sides, must land on and remove the right levels.
+    book = Book()
+    bids, asks = list(range(100, 60, -1)), list(range(101, 141))
+    for i, price in enumerate(bids[::3] + bids[1::3] + bids[2::3]):
+        book.add(1000 + i, BUY, price, 1 + i % 3)
+    for i, price in enumerate(asks[2::3] + asks[1::3] + asks[::3]):
+        book.add(2000 + i, SELL, price, 1 + i % 3)
+    assert book.prices(BUY) == bids and book.prices(SELL) == asks
+    book.add(3000, BUY, 70, 5)  # joins a deep level
+    book.add(3001, SELL, 130, 5)
+    assert book.orders_at(BUY, 70)[-1] == (3000, 5) and book.orders_at(SELL, 130)[-1] == (3001, 5)
+    for oid in range(1000, 1040, 2):
+        assert book.cancel(oid)
+    for oid in range(2001, 2040, 2):
+        assert book.cancel(oid)
+    live_bids = sorted({p for p in bids if book.orders_at(BUY, p)}, reverse=True)
+    live_asks = sorted(p for p in asks if book.orders_at(SELL, p))
+    assert book.prices(BUY) == live_bids and book.prices(SELL) == live_asks
+    assert len(live_bids) == 21 and len(live_asks) == 21  # 20 cancels a side; 70 and 130 keep their second order
+    assert book.levels(BUY, 2) == [(p, book.depth(BUY, p)) for p in live_bids[:2]]
+    fills = book.add(4000, SELL, 1, sum(book.depth(BUY, p) for p in live_bids), ioc=True)
+    assert [f.price for f in fills] == sorted((f.price for f in fills), reverse=True)
+    assert book.best_bid() is None and book.prices(SELL) == live_asks
 
 
 def test_core_does_no_io_and_reads_no_clock() -> None:
