@@ -9,7 +9,7 @@ from sim_venues.matching import Engine
 from sim_venues.orders import (
     ExecType as ET,
     Liquidity,
-    OrderRequest,
+
     OrdRejReason,
     OrdStatus,
     OrdType,
@@ -20,13 +20,7 @@ from sim_venues.orders import (
     Trade,
 )
 
-BUY, SELL = Side.BUY, Side.SELL
-
-
-def R(cl: str, side: Side, qty: int, price: int | None = None, *, owner: str = "A", **kw: Any) -> OrderRequest:
-    if price is None and "ord_type" not in kw:
-        kw["ord_type"] = OrdType.MARKET
-    return OrderRequest(owner=owner, cl_ord_id=cl, symbol="XYZ", side=side, qty=qty, price=price, **kw)
+from engine_requests import BUY, SELL, R  # noqa: E402 (pytest puts tests/unit on the path)
 
 
 def fills(reports: list[Report]) -> list[tuple[str, int, int]]:
