@@ -9,7 +9,6 @@ from sim_venues.matching import Engine
 from sim_venues.orders import (
     ExecType as ET,
     Liquidity,
-
     OrdRejReason,
     OrdStatus,
     OrdType,

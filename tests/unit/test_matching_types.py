@@ -9,7 +9,6 @@ from sim_venues.orders import (
     CancelReject,
     ExecType as ET,
     Liquidity,
-
     OrdRejReason,
     OrdStatus,
     OrdType,
