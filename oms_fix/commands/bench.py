@@ -9,6 +9,7 @@ Figures (keys of --json):
   book_bytes_per_order                               memory per resting order (tracemalloc)
   venue_orders_per_s                                 NOS -> ER through one venue's FIX gateway
   journal_replay_events_per_s                        replay + JSON decode of a 1,000,000-event journal
+  e2e_orders_per_s, e2e_p50_us, e2e_p99_us           client -> OMS -> venue -> client, real processes
 
 The machine is shared and noisy: each figure is the best of a few runs, and
 the ratios against simplefix and QuickFIX measured alongside are what to read.
@@ -38,13 +39,16 @@ BARS = [
     ("book_vs_reference", 2.5, True),
     ("book_bytes_per_order", 250.0, False),
     ("journal_replay_events_per_s", 200_000.0, True),
+    ("e2e_orders_per_s", 10_000.0, True),
+    ("e2e_p50_us", 400.0, False),
+    ("e2e_p99_us", 1_500.0, False),
 ]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", type=Path, metavar="FILE", help="write the figures as JSON here")
     p.add_argument("--quick", action="store_true", help="small counts: checks that everything runs, figures are rough")
-    p.add_argument("--only", choices=["codec", "session", "book", "venue", "journal"], action="append",
+    p.add_argument("--only", choices=["codec", "session", "book", "venue", "journal", "e2e"], action="append",
                    help="run only these parts (repeatable)")
 
 
@@ -53,7 +57,7 @@ def _progress(text: str) -> None:
 
 
 def collect(quick: bool, only: list[str] | None) -> dict[str, object]:
-    parts = only or ["codec", "session", "book", "venue", "journal"]
+    parts = only or ["codec", "session", "book", "venue", "journal", "e2e"]
     out: dict[str, object] = {
         "quick": quick,
         "python": platform.python_version(),
@@ -84,6 +88,10 @@ def collect(quick: bool, only: list[str] | None) -> dict[str, object]:
         from ..bench import journal_bench
 
         out.update(journal_bench.run(quick, progress=_progress))
+    if "e2e" in parts:
+        from ..bench import e2e_bench
+
+        out.update(run_loop(e2e_bench.run_async(quick, _progress)))
     return out
 
 

@@ -16,6 +16,8 @@ BusinessMessageReject saying so.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from decimal import Decimal
 from typing import Iterable
@@ -67,6 +69,9 @@ class OmsRuntime:
         self.drop_copies: dict[str, SessionConnection] = {}
         self.links: VenueLinks | None = None
         self._ids = 0
+        self._records: list[tuple[int, str, str, str]] = []
+        self._outbox: list[object] = []
+        self._flush_due = False
 
     # -- client acceptor application -------------------------------------------
 
@@ -143,9 +148,31 @@ class OmsRuntime:
     def process(self, cmd: t.Command) -> None:
         now = self.clock.now_ns()
         outs = self.oms.handle(cmd, now)
-        records = [(now, o.kind, o.stream, json.dumps(o.body, default=str)) for o in outs if isinstance(o, t.Journal)]
-        self.journal.append(records)  # durable before anything it acknowledges leaves
-        self._send(o for o in outs if not isinstance(o, t.Journal))
+        self._records += [(now, o.kind, o.stream, json.dumps(o.body, default=str))
+                          for o in outs if isinstance(o, t.Journal)]
+        self._outbox += [o for o in outs if not isinstance(o, t.Journal)]
+        if not self._flush_due:
+            # Group commit: every message of this read is journaled in one fsynced transaction,
+            # then what it acknowledges is sent; nothing leaves before its record is durable.
+            self._flush_due = True
+            asyncio.get_running_loop().call_soon(self.flush)
+
+    def flush(self) -> None:
+        self._flush_due = False
+        records, self._records = self._records, []
+        outbox, self._outbox = self._outbox, []
+        if records:
+            self.journal.append(records)
+        with contextlib.ExitStack() as corked:  # one write per connection for the whole batch
+            for conn in self._connections():
+                corked.enter_context(conn.batch())
+            self._send(outbox)
+
+    def _connections(self) -> list[SessionConnection]:
+        conns = [c for c in (*self.clients.values(), *self.drop_copies.values()) if c.connected]
+        if self.links is not None:
+            conns += [i.conn for i in self.links.initiators.values() if i.conn is not None and i.conn.connected]
+        return conns
 
     def _send(self, outs: Iterable[object]) -> None:
         for o in outs:

@@ -13,7 +13,7 @@ KEYS = [
     "codec_parse_msgs_per_s", "codec_parse_vs_simplefix", "codec_encode_vs_simplefix",
     "session_echo_msgs_per_s", "session_echo_vs_quickfix", "session_echo_p50_us", "session_echo_p99_us",
     "session_echo_quickfix_msgs_per_s", "book_ops_per_s", "book_vs_reference", "book_bytes_per_order",
-    "venue_orders_per_s", "journal_replay_events_per_s",
+    "venue_orders_per_s", "journal_replay_events_per_s", "e2e_orders_per_s", "e2e_p50_us", "e2e_p99_us",
 ]
 
 
