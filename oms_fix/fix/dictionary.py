@@ -97,6 +97,7 @@ class Dictionary:
         self._kinds = {t: value_kind(f, self._checks[t]) for t, f in fields.items()}
         # (shape key, MsgType) -> what is left to check of a message with those tags.
         self._plans: dict[tuple[bytes, bytes], Plan] = {}
+        self._seen: set[tuple[bytes, bytes]] = set()
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_PATH) -> "Dictionary":
@@ -125,6 +126,14 @@ class Dictionary:
             return None
         bad = self._validate_walk(msg)
         if bad is None and plan is None:
+            # Compiling a Plan costs a few ms; the walk tens of us. Market data increments come in
+            # endless shapes (a group entry count, a delete without a size), so a shape earns its
+            # Plan on its second sighting: a one-off pays only the walk.
+            if key not in self._seen:
+                if len(self._seen) >= _MAX_PLANS:
+                    self._seen.clear()
+                self._seen.add(key)
+                return bad
             if len(self._plans) >= _MAX_PLANS:
                 self._plans.clear()  # a peer inventing shapes costs us walks, never memory
             self._plans[key] = Plan(self._kinds, msg)
