@@ -27,6 +27,7 @@ from oms_fix.live.clock import LiveClock
 from oms_fix.live.initiator import FixInitiator
 from oms_fix.live.loop import run as run_loop
 from oms_fix.live.stores import file_store_factory
+from oms_fix.runid import run_id
 
 from .config import VenuesConfig, VenuesConfigError, load_venues_config
 from .flow import BackgroundMarket
@@ -65,7 +66,7 @@ def _flow(spec: VenueSpec, specs: list[VenueSpec], instruments: dict[str, Instru
 async def serve(cfg: VenuesConfig, name: str, seed: int, start_ns: int, state_dir: Path,
                 port: int | None, stats_every_s: float) -> None:
     instruments = load_instruments(cfg.instruments or DEFAULT_INSTRUMENTS)
-    venue = build_venue(cfg, name, instruments, start_ns, seed, _run_id())
+    venue = build_venue(cfg, name, instruments, start_ns, seed, run_id(time.time_ns()))
     spec = venue.spec
     clock = LiveClock()
     gateway = VenueGateway(venue, clock)
@@ -120,15 +121,6 @@ def venue_registry(spec: VenueSpec, stores: Callable[[SessionConfig], MessageSto
     for glob in spec.accept:
         registry.add_pattern(glob, template)
     return registry
-
-
-def _run_id() -> str:
-    """This process's start in milliseconds, base 36: OrderIDs and ExecIDs of a restarted venue never repeat."""
-    n, digits = time.time_ns() // 1_000_000, ""
-    while n:
-        n, d = divmod(n, 36)
-        digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[d] + digits
-    return digits
 
 
 def _reference_feed(cfg: VenuesConfig, venue: Venue, gateway: VenueGateway, state_dir: Path) -> list[FixInitiator]:

@@ -30,6 +30,7 @@ from ..live.stores import file_store_factory
 from ..live.supervisor import VenueSupervisor
 from ..live.venue_links import VenueLinks
 from ..live.clock import LiveClock
+from ..runid import run_id
 from ..live.oms_app import DropCopyApp, OmsRuntime
 from ..engine.oms import Oms
 from ..engine.oms_types import InstrumentRules, VenueRule
@@ -115,7 +116,8 @@ async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None) 
                       {s: i.tick_size for s, i in instruments.items()})
     links_book = ConsolidatedBook()
     oms = Oms({s: InstrumentRules(tick=i.tick_size, lot=i.lot_size) for s, i in instruments.items()}, risk,
-              links_book, [VenueRule(name=v.name, lit=v.lit) for v in settings.venues], id_prefix=_run_id())
+              links_book, [VenueRule(name=v.name, lit=v.lit) for v in settings.venues],
+              id_prefix=run_id(time.time_ns()) + "-")
     runtime = OmsRuntime(oms, journal, LiveClock())
     acceptors: list[FixAcceptor] = []
     apps: dict[str, Application] = {"clients": runtime, "drop copy": DropCopyApp(runtime)}
@@ -170,15 +172,6 @@ async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None) 
     journal.close()
     if watch is not None:
         await watch
-
-
-def _run_id() -> str:
-    """This process's start in ms, base 36: order ids of a restarted OMS never repeat."""
-    n, digits = time.time_ns() // 1_000_000, ""
-    while n:
-        n, d = divmod(n, 36)
-        digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[d] + digits
-    return digits + "-"
 
 
 def run(args: argparse.Namespace) -> int:

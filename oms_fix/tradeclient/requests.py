@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from itertools import count
 
 from ..fix.utctime import format_ns
+from ..runid import run_id
 from .orders import SIDE_NAMES, TERM_TAGS, OrderRow, OrderView
 from .parse import Cancel, CommandError, MassCancel, NewOrder, Raw, Replace, Status, Subscribe, Unsubscribe
 
@@ -22,15 +23,6 @@ Sendable = NewOrder | Cancel | Replace | Status | MassCancel | Subscribe | Unsub
 ORD_TYPES = {"1": "Market", "2": "Limit", "3": "Stop", "4": "StopLimit", "P": "Pegged"}
 TIF_NAMES = {"0": "Day", "1": "GTC", "2": "OPG", "3": "IOC", "4": "FOK", "5": "GTX", "6": "GTD", "7": "CLS"}
 _MD_ENTRY_TYPES = ("0", "1", "2")  # bid, offer, trade
-_B36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-def _base36(n: int) -> str:
-    digits = ""
-    while n:
-        n, d = divmod(n, 36)
-        digits = _B36[d] + digits
-    return digits or "0"
 
 
 class ClOrdIds:
@@ -41,7 +33,7 @@ class ClOrdIds:
     """
 
     def __init__(self, start_ns: int):
-        self.prefix = _base36(start_ns // 1_000_000)
+        self.prefix = run_id(start_ns)
         self._n = count(1)
 
     def next(self) -> str:
