@@ -53,6 +53,10 @@ class Ledger:
         """The execution any of whose versions is `exec_id`."""
         return self._by_exec_id.get(exec_id)
 
+    def by_fill(self, fill_id: str) -> Execution | None:
+        """The execution the source's `fill_id` made."""
+        return self._by_fill_id.get(fill_id)
+
     def __iter__(self) -> Iterator[Execution]:
         return iter(self._by_fill_id.values())
 

@@ -56,6 +56,9 @@ class Report:
     last_qty: int = 0
     last_px: Decimal = _ZERO
     exec_ref_id: str | None = None
+    mass_status_req_id: str | None = None  # 584: this report answers that OrderMassStatusRequest
+    tot_num_reports: int | None = None  # 911: how many reports answer it
+    last_rpt_requested: bool | None = None  # 912: the last of them
     day_order_qty: int | None = None  # 424: GT orders on days after the first
     day_cum_qty: int | None = None  # 425
     day_avg_px: Decimal | None = None  # 426

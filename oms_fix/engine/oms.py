@@ -46,8 +46,10 @@ Flows (each client order is a *parent*: a domain ``Order`` plus children):
   also asks for status; an ER I showing the child working while its parent ends
   gets it canceled again (at most three times).
 
-Not done: venue trade corrections and busts (ExecType G/H are journaled and
-ignored), stop/pegged orders and OPG/CLS/GTX time in force (rejected by the
+Venue trade corrections and busts (ExecType G/H): oms_corrections.py. Order
+mass status (AF) and DontKnowTrade (Q): oms_status.py.
+
+Not done: stop/pegged orders and OPG/CLS/GTX time in force (rejected by the
 rules), GTD expiry is left to the venues (children carry ExpireTime).
 """
 
@@ -55,6 +57,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from functools import partial
 from decimal import Decimal
 from typing import Any
 
@@ -66,15 +69,17 @@ from ..domain.reports import Outbound
 from ..domain.transitions import Phase
 from ..marketdata.consolidated import ConsolidatedBook
 from .oms_children import DONE_EXEC_TYPES, Child, Parent
+from .oms_corrections import venue_correction
 from .oms_journal import encode, encode_command
 from .oms_reconcile import fills_from
-from .oms_types import (ClientCancel, ClientMassCancel, ClientNew, ClientReplace, ClientStatus, Command,
-                        InstrumentRules, Journal, Kill, NewDay, Out, Revive, RiskEventOut, ToClient,
-                        ToClientMassCancelReport, ToVenueCancel, ToVenueNew, ToVenueStatus, VenueCancelReject,
-                        VenueDown, VenueExec, VenueRule, VenueUp)
+from .oms_status import dont_know, mass_status
+from .oms_types import (ClientCancel, ClientDontKnow, ClientMassCancel, ClientMassStatus, ClientNew, ClientReplace,
+                        ClientStatus, Command, InstrumentRules, Journal, Kill, NewDay, Out, Revive, RiskEventOut,
+                        ToClient, ToClientMassCancelReport, ToVenueCancel, ToVenueNew, ToVenueStatus,
+                        VenueCancelReject, VenueDown, VenueExec, VenueRule, VenueUp)
 from .oms_validate import check_new, check_terms
 from .risk import RiskEngine, RiskOrder
-from .router import RouteRefusal, Slice, route
+from .router import RouteRefusal, Slice, decode_route, encode_route, route
 
 __all__ = ["Oms"]
 
@@ -100,28 +105,60 @@ class Oms:
         self._parents: dict[str, Parent] = {}
         self._children: dict[str, Child] = {}
         self._aliases: dict[str, str] = {}  # a cancel's ClOrdID -> the child it cancels
-        self._seen: set[str] = set()  # "venue:ExecID" of every venue report applied
+        self._seen: set[str] = set()  # "venue:ExecID" of every venue report applied, and of every trade it changed
+        self._venue_versions: dict[str, str] = {}  # "venue:ExecID" of a venue's trade correction -> the fill id
         self._order_seq = 0
         self._child_seq = 0
         self._out: list[Out] = []
         self._journal: list[Journal] = []
+        self._routes: list[Any] = []  # this command's routing decisions, for its journal record
+        self._replayed: list[Any] | None = None  # during a replay: the recorded decisions still to take, last first
         self._handlers: dict[type, Callable[[Any, int], None]] = {
             ClientNew: self._new, ClientCancel: self._cancel, ClientReplace: self._replace,
             ClientStatus: self._status, ClientMassCancel: self._mass_cancel, VenueExec: self._venue_exec,
             VenueCancelReject: self._venue_cancel_reject, VenueUp: self._venue_up, VenueDown: self._venue_down,
             Kill: self._kill, Revive: self._revive, NewDay: self._new_day,
+            ClientMassStatus: partial(mass_status, self), ClientDontKnow: partial(dont_know, self),
         }
 
     # -- the entry point ------------------------------------------------------------
 
     def handle(self, cmd: Command, now: int) -> list[Out]:
+        return self._run(cmd, now, encode_command(cmd, now))
+
+    def _run(self, cmd: Command, now: int, record: dict[str, Any]) -> list[Out]:
         self._out = []
-        self._journal = [Journal(kind="command", stream="oms", body=encode_command(cmd, now))]
+        self._journal = [Journal(kind="command", stream="oms", body=record)]
+        self._routes = []
         self._handlers[type(cmd)](cmd, now)
+        if self._routes and self._replayed is None:
+            # Routing reads the consolidated book, which is market data and not a command:
+            # the decisions go into the command's record so a replay takes the same ones.
+            record["routes"] = self._routes
         for event in self._risk.drain_events():
             self._journal.append(Journal(kind="risk", stream="risk", body=encode(event)))
             self._out.append(RiskEventOut(event=event))
         return [*self._journal, *self._out]
+
+    def replay(self, cmd: Command, now: int, record: dict[str, Any]) -> list[Out]:
+        """``handle`` as it ran first, from its journal ``record`` (``decode_command`` gave ``cmd`` and
+        ``now``): the routing decisions come from the record, not from the book."""
+        self._replayed = list(reversed(record.get("routes") or []))
+        try:
+            return self._run(cmd, now, record)
+        finally:
+            left, self._replayed = self._replayed, None
+            if left:
+                raise ValueError(f"replay of {type(cmd).__name__} at {now} left {len(left)} routing decisions unused")
+
+    @property
+    def id_prefix(self) -> str:
+        return self._prefix
+
+    @id_prefix.setter
+    def id_prefix(self, prefix: str) -> None:
+        """Order and child ids of this run start with ``prefix`` (a replay sets each earlier run's in turn)."""
+        self._prefix = prefix
 
     # -- views ------------------------------------------------------------------------
 
@@ -133,12 +170,20 @@ class Oms:
         p = self._parents[order_id]
         return [self._children[c] for c in (*p.retired, *p.children)]
 
+    def working(self, account: str | None = None) -> int:
+        """How many client orders are working (for ``account``; None: all)."""
+        return sum(1 for p in self._parents.values() if self._working(p) and account in (None, p.account))
+
+    def kill_switches(self) -> dict[str, str]:
+        return self._risk.kill_switches()
+
     def snapshot(self) -> dict[str, Any]:
         """All of the core's state as JSON data (to compare two runs, or to audit)."""
         return {"parents": [p.snapshot() for p in self._parents.values()],
                 "children": [c.snapshot() for c in self._children.values()],
                 "aliases": dict(self._aliases), "seen": sorted(self._seen), "down": sorted(self._down),
-                "seq": [self._order_seq, self._child_seq], "risk": self._risk.state()}
+                "seq": [self._order_seq, self._child_seq], "risk": self._risk.state(),
+                "venue_versions": dict(self._venue_versions)}
 
     # -- client commands ------------------------------------------------------------------
 
@@ -290,6 +335,9 @@ class Oms:
             return
         self._seen.add(key)
         parent = self._parents[child.parent_id]
+        if er.exec_type in ("G", "H"):
+            venue_correction(self, parent, child, er, now)
+            return
         applied = self._apply_venue_fills(parent, child, er, now)
         if er.exec_type == "F":
             if not applied:
@@ -450,8 +498,14 @@ class Oms:
         o = parent.order
         venues = self._all_venues if parent.ex_destination else self._lit_venues
         limit = o.price if o.ord_type is OrdType.LIMIT else None
-        slices = route(self._book, o.symbol, o.side.value, qty, limit, venues, frozenset(self._down),
-                       parent.ex_destination)
+        if self._replayed is not None:
+            if not self._replayed:
+                raise ValueError(f"replay needs a routing decision for {o.order_id} that its record lacks")
+            slices = decode_route(self._replayed.pop())
+        else:
+            slices = route(self._book, o.symbol, o.side.value, qty, limit, venues, frozenset(self._down),
+                           parent.ex_destination)
+        self._routes.append(encode_route(slices))
         if isinstance(slices, list) and len(slices) > 1 and o.time_in_force is TimeInForce.FILL_OR_KILL:
             biggest = max(slices, key=lambda s: s.qty)  # first of the largest: preference order breaks ties
             return [Slice(biggest.venue, qty, limit)]

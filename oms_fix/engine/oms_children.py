@@ -37,6 +37,7 @@ class Child:
     cancel_sent: bool = False
     cancels: int = 0  # cancel requests sent (bounded: a venue that keeps refusing is not asked forever)
     notional: Decimal = Decimal(0)  # sum of fills' qty x price as the OMS applied them
+    taken: int = 0  # quantity busts and corrections took back from its fills (oms_corrections)
 
     @property
     def live(self) -> bool:
@@ -46,7 +47,7 @@ class Child:
         return {"child_id": self.child_id, "parent_id": self.parent_id, "venue": self.venue, "qty": self.qty,
                 "price": None if self.price is None else str(self.price), "cum": self.cum, "done": self.done,
                 "ended_by": self.ended_by, "uncertain": self.uncertain, "cancel_sent": self.cancel_sent, "cancels": self.cancels,
-                "notional": str(self.notional)}
+                "notional": str(self.notional), **({"taken": self.taken} if self.taken else {})}
 
 
 @dataclass(slots=True, kw_only=True)

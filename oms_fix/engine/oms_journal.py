@@ -12,7 +12,7 @@ import dataclasses
 import types
 from decimal import Decimal
 from enum import Enum
-from typing import Any, Union, get_args, get_origin, get_type_hints
+from typing import Any, Callable, Union, get_args, get_origin, get_type_hints
 
 from ..domain.commands import CancelOrder, NewOrder, ReplaceOrder
 from . import oms_types as t
@@ -20,25 +20,50 @@ from . import oms_types as t
 __all__ = ["decode_command", "encode", "encode_command"]
 
 _TYPES: dict[str, type] = {c.__name__: c for c in (
-    t.ClientNew, t.ClientCancel, t.ClientReplace, t.ClientStatus, t.ClientMassCancel, t.VenueExec,
-    t.VenueCancelReject, t.VenueUp, t.VenueDown, t.Kill, t.Revive, t.NewDay, NewOrder, CancelOrder, ReplaceOrder)}
-_HINTS: dict[type, dict[str, Any]] = {}
+    t.ClientNew, t.ClientCancel, t.ClientReplace, t.ClientStatus, t.ClientMassCancel, t.ClientMassStatus,
+    t.ClientDontKnow, t.VenueExec, t.VenueCancelReject, t.VenueUp, t.VenueDown, t.Kill, t.Revive, t.NewDay,
+    NewOrder, CancelOrder, ReplaceOrder)}
 
 
 def encode(value: Any) -> Any:
     """Any value of a command or report as JSON data."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {"type": type(value).__name__,
-                **{f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (list, tuple)):
-        return [encode(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): encode(v) for k, v in value.items()}
+    enc = _ENCODERS.get(type(value))
+    if enc is None:
+        enc = _ENCODERS[type(value)] = _encoder_for(type(value))
+    return enc(value)
+
+
+def _same(value: Any) -> Any:
     return value
+
+
+def _encoder_for(tp: type) -> Callable[[Any], Any]:
+    """One function per type, found once: the journal encodes every command on the hot path."""
+    if dataclasses.is_dataclass(tp):
+        name = tp.__name__
+        names = [f.name for f in dataclasses.fields(tp)]
+
+        def enc_dataclass(value: Any) -> dict[str, Any]:
+            out: dict[str, Any] = {"type": name}
+            for n in names:
+                v = getattr(value, n)
+                e = _ENCODERS.get(type(v))
+                out[n] = e(v) if e is not None else encode(v)
+            return out
+        return enc_dataclass
+    if issubclass(tp, Enum):
+        return lambda value: value.value
+    if issubclass(tp, Decimal):
+        return str
+    if issubclass(tp, (list, tuple)):
+        return lambda value: [encode(v) for v in value]
+    if issubclass(tp, dict):
+        return lambda value: {str(k): encode(v) for k, v in value.items()}
+    return _same
+
+
+_ENCODERS: dict[type, Callable[[Any], Any]] = {str: _same, int: _same, bool: _same, float: _same,
+                                               type(None): _same, Decimal: str}
 
 
 def encode_command(cmd: t.Command, now: int) -> dict[str, Any]:
@@ -52,21 +77,37 @@ def decode_command(body: dict[str, Any]) -> tuple[t.Command, int]:
 
 
 def _decode(tp: Any, value: Any) -> Any:
-    if value is None:
-        return None
+    return _decoder_for(tp)(value)
+
+
+def _decoder_for(tp: Any) -> Callable[[Any], Any]:
+    """One function per field type, found once from the type hints: replay decodes every command."""
+    dec = _DECODERS.get(tp)
+    if dec is not None:
+        return dec
     origin = get_origin(tp)
     if origin in (Union, types.UnionType):
         (inner,) = [a for a in get_args(tp) if a is not type(None)]
-        return _decode(inner, value)
-    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        hints = _HINTS.get(tp)
-        if hints is None:
-            hints = _HINTS[tp] = get_type_hints(tp)
-        return tp(**{f.name: _decode(hints[f.name], value[f.name]) for f in dataclasses.fields(tp)})
-    if tp is Decimal:
-        return Decimal(value)
-    if isinstance(tp, type) and issubclass(tp, Enum):
-        return tp(value)
-    if origin is tuple:
-        return tuple(value)
-    return value
+        inner_dec = _decoder_for(inner)
+        dec = inner_dec if inner_dec is _same else (lambda value: None if value is None else inner_dec(value))
+    elif isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        hints = get_type_hints(tp)
+        fields = [(f.name, _decoder_for(hints[f.name])) for f in dataclasses.fields(tp)]
+        cls = tp
+
+        def dec(value: Any) -> Any:
+            # A field missing from the record is one added since it was written: it takes its default.
+            return cls(**{n: d(value[n]) for n, d in fields if n in value})
+    elif tp is Decimal:
+        dec = Decimal
+    elif isinstance(tp, type) and issubclass(tp, Enum):
+        dec = tp
+    elif origin is tuple:
+        dec = tuple
+    else:
+        dec = _same
+    _DECODERS[tp] = dec
+    return dec
+
+
+_DECODERS: dict[Any, Callable[[Any], Any]] = {}

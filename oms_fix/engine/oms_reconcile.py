@@ -15,7 +15,8 @@ every report (F, 4, C, 3, 8, 0, and the status reply I) applies exactly
 * an ER I or an unsolicited end (4, C, 3, 8) with CumQty above ``Child.cum``
   applies the difference before the child ends, so no fill is lost to an end.
 
-Trade corrections and busts (G, H) apply nothing. LastQty is trusted alone
+Trade corrections and busts (G, H) are oms_corrections.py's, which calls
+back here for the quantity their CumQty adds. LastQty is trusted alone
 only when the report carries no usable CumQty (below its own LastQty: a
 malformed report, since CumQty includes LastQty).
 
@@ -25,6 +26,9 @@ at the caller's fallback. Fill ids: ``venue:ExecID`` for the report's own
 LastQty; ``venue:child:I<CumQty>`` for a quantity an ER I reveals and
 ``venue:child:M<qty>`` for one another report reveals (``qty``: the child's
 quantity once it is applied, strictly increasing, so each id is used once).
+Once busts or corrections have taken quantity back from the child, CumQty can
+repeat an earlier value: those ids then end in ``.<quantity taken>``, which
+only grows.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from .oms_types import VenueExec
 
 __all__ = ["VenueFill", "fills_from"]
 
-_NOT_APPLIED = frozenset({"G", "H"})  # trade corrections and busts move CumQty either way: not handled (oms.py)
+_NOT_APPLIED = frozenset({"G", "H"})  # trade corrections and busts move CumQty either way: oms_corrections.py
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +68,8 @@ def fills_from(child: Child, er: VenueExec, tick: Decimal) -> list[VenueFill]:
     if missed:
         px = _missed_px(child, er.cum_qty, missed, er.avg_px, last, last_px, tick)
         tag = f"I{er.cum_qty}" if er.exec_type == "I" else f"M{child.cum + missed}"
+        if child.taken:
+            tag += f".{child.taken}"
         fills.append(VenueFill(f"{er.venue}:{child.child_id}:{tag}", missed, px))
     if last:
         fills.append(VenueFill(f"{er.venue}:{er.exec_id}", last, last_px))

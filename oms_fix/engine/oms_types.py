@@ -21,10 +21,10 @@ from ..domain.reports import CancelRejectReport, Report
 from .risk import RiskEvent
 
 __all__ = [
-    "ClientCancel", "ClientMassCancel", "ClientNew", "ClientReplace", "ClientStatus", "Command", "InstrumentRules",
-    "Journal", "Kill", "NewDay", "Out", "Revive", "RiskEventOut", "ToClient", "ToClientMassCancelReport",
-    "ToVenueCancel", "ToVenueNew", "ToVenueStatus", "VenueCancelReject", "VenueDown", "VenueExec", "VenueRule",
-    "VenueUp",
+    "ClientCancel", "ClientDontKnow", "ClientMassCancel", "ClientMassStatus", "ClientNew", "ClientReplace",
+    "ClientStatus", "Command", "InstrumentRules", "Journal", "Kill", "NewDay", "OpsEvent", "OpsEventOut", "Out",
+    "Revive", "RiskEventOut", "ToClient", "ToClientBusinessReject", "ToClientMassCancelReport", "ToVenueCancel",
+    "ToVenueNew", "ToVenueStatus", "VenueCancelReject", "VenueDown", "VenueExec", "VenueRule", "VenueUp",
 ]
 
 
@@ -89,6 +89,33 @@ class ClientMassCancel:
     symbol: str | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClientMassStatus:
+    """OrderMassStatusRequest: the session's working orders, narrowed by each filter that is set."""
+
+    session: str
+    mass_status_req_id: str
+    accounts: tuple[str, ...] = ()  # any of these accounts; () any
+    symbol: str | None = None
+    side: Side | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClientDontKnow:
+    """DontKnowTrade: the client does not recognise execution ``exec_id`` of order ``order_id``.
+    ``reason`` is DKReason (127), the FIX code."""
+
+    session: str
+    order_id: str
+    exec_id: str
+    reason: str = ""
+    symbol: str = ""
+    side: Side | None = None
+    last_qty: int = 0
+    last_px: Decimal | None = None
+    text: str = ""
+
+
 # -- commands from venues and operators -------------------------------------------------
 
 
@@ -108,6 +135,7 @@ class VenueExec:
     leaves_qty: int = 0
     avg_px: Decimal | None = None
     text: str = ""
+    exec_ref_id: str = ""  # ExecRefID (19): on G (trade correct) / H (trade cancel), the execution it changes
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -147,8 +175,8 @@ class NewDay:
     day: str
 
 
-Command = (ClientNew | ClientCancel | ClientReplace | ClientStatus | ClientMassCancel | VenueExec
-           | VenueCancelReject | VenueUp | VenueDown | Kill | Revive | NewDay)
+Command = (ClientNew | ClientCancel | ClientReplace | ClientStatus | ClientMassCancel | ClientMassStatus
+           | ClientDontKnow | VenueExec | VenueCancelReject | VenueUp | VenueDown | Kill | Revive | NewDay)
 
 
 # -- outbound ----------------------------------------------------------------------------
@@ -170,6 +198,18 @@ class ToClientMassCancelReport:
     symbol: str | None
     total_affected: int
     order_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToClientBusinessReject:
+    """BusinessMessageReject (35=j) of the client's ``ref_msg_type`` message; ``reason`` is
+    BusinessRejectReason (380), the FIX code, ``ref_id`` BusinessRejectRefID (379)."""
+
+    session: str
+    ref_msg_type: str
+    ref_id: str
+    reason: str
+    text: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -221,5 +261,24 @@ class RiskEventOut:
     event: RiskEvent
 
 
-Out = (ToClient | ToClientMassCancelReport | ToVenueNew | ToVenueCancel | ToVenueStatus | Journal
-       | RiskEventOut)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OpsEvent:
+    """Something for operations to look at, journaled (kind "dont_know": a client DK'd an execution)."""
+
+    time: int
+    kind: str
+    session: str
+    text: str
+    account: str | None = None
+    order_id: str | None = None
+    exec_id: str | None = None
+    known: bool = True  # the order and execution it names exist
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OpsEventOut:
+    event: OpsEvent
+
+
+Out = (ToClient | ToClientMassCancelReport | ToClientBusinessReject | ToVenueNew | ToVenueCancel | ToVenueStatus
+       | Journal | RiskEventOut | OpsEventOut)

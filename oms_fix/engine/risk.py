@@ -332,6 +332,45 @@ class RiskEngine:
             self._locates_used[(account, symbol)] = self._locates_used.get((account, symbol), 0) + qty
         self._review(account, [symbol], now)
 
+    def on_bust(self, account: str, symbol: str, side: str, qty: int, px: Decimal, now: int, *,
+                order_id: str | None = None) -> None:
+        """A fill the venue busted (ExecType H), booked as the opposite trade at the fill's price: the position
+        and its cash flows are as if the fill never was (FIFO may split them between realised and unrealised
+        differently than a history without it). Today's volume and trade count, used locates and the
+        order's leaves are given back."""
+        self._unbook(account, symbol, side, qty, px, order_id, trades=1)
+        self._review(account, [symbol], now)
+
+    def on_correct(self, account: str, symbol: str, side: str, old_qty: int, old_px: Decimal, qty: int, px: Decimal,
+                   now: int, *, order_id: str | None = None) -> None:
+        """A fill the venue corrected (ExecType G) from ``old_qty`` @ ``old_px`` to ``qty`` @ ``px``: the old
+        trade reversed as on_bust, the corrected one booked as on_fill; still one trade."""
+        self._unbook(account, symbol, side, old_qty, old_px, order_id, trades=1)
+        self.on_fill(account, symbol, side, qty, px, now, order_id=order_id)
+
+    def on_reopened(self, order: RiskOrder, leaves: int, now: int) -> None:
+        """An order that was done works again (a bust reopened it): its ``leaves`` count as working."""
+        if order.order_id in self._orders:
+            raise ValueError(f"order {order.order_id} is already working")
+        self._track(order, leaves)
+        self._review(order.account, [order.symbol], now)
+
+    def _unbook(self, account: str, symbol: str, side: str, qty: int, px: Decimal, order_id: str | None,
+                trades: int) -> None:
+        if qty <= 0:
+            raise ValueError(f"reversal qty {qty} for {account} {symbol} is not positive")
+        w = self._orders.get(order_id) if order_id is not None else None
+        if w is not None:
+            n = min(qty, w.qty - w.leaves)
+            self._add_working(w, n)
+            w.leaves += n
+        self._position(account, symbol).fill(-_SIGN[side] * qty, px)
+        day = self._daily.get((account, symbol))
+        if day is not None:  # a bust of an earlier day's fill: today's figures cannot go below zero
+            day[0], day[1] = max(0, day[0] - qty), max(0, day[1] - trades)
+        if side == SELL_SHORT and (account, symbol) in self._locates_used:
+            self._locates_used[(account, symbol)] = max(0, self._locates_used[(account, symbol)] - qty)
+
     def on_done(self, order: RiskOrder | str, now: int) -> None:
         """The order is finished (filled, cancelled, expired, rejected): release its leaves. Idempotent."""
         w = self._orders.pop(order if isinstance(order, str) else order.order_id, None)
@@ -463,6 +502,13 @@ class RiskEngine:
 
     def is_killed(self, account: str) -> bool:
         return self._global_kill is not None or account in self._kills
+
+    def kill_switches(self) -> dict[str, str]:
+        """Every kill switch that is on, with its reason ("*" is the global one)."""
+        on = dict(self._kills)
+        if self._global_kill is not None:
+            on["*"] = self._global_kill
+        return on
 
     def drain_events(self) -> list[RiskEvent]:
         events, self._events = self._events, []

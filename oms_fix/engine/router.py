@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from ..marketdata.consolidated import BUY, SELL, ConsolidatedBook
 
-__all__ = ["RouteRefusal", "Slice", "route"]
+__all__ = ["RouteRefusal", "Slice", "decode_route", "encode_route", "route"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,19 @@ class Slice:
 @dataclass(frozen=True, slots=True)
 class RouteRefusal:
     text: str
+
+
+def encode_route(decision: list[Slice] | RouteRefusal) -> dict[str, Any]:
+    """A routing decision as JSON data, for the journal record of the command that took it."""
+    if isinstance(decision, RouteRefusal):
+        return {"refused": decision.text}
+    return {"slices": [[s.venue, s.qty, None if s.price is None else str(s.price)] for s in decision]}
+
+
+def decode_route(data: dict[str, Any]) -> list[Slice] | RouteRefusal:
+    if "refused" in data:
+        return RouteRefusal(data["refused"])
+    return [Slice(v, int(q), None if p is None else Decimal(p)) for v, q, p in data["slices"]]
 
 
 def route(book: ConsolidatedBook, symbol: str, side: str, qty: int, limit: Decimal | None,

@@ -16,7 +16,7 @@ and a ``CancelRejectReport`` the body of an OrderCancelReject (35=9).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from ..domain.commands import CancelOrder, NewOrder, ReplaceOrder
 from ..domain.enums import OrdRejReason, OrdType, Side, TimeInForce
@@ -115,7 +115,12 @@ def new_order_from_fix(msg: Message) -> NewOrderTerms | Malformed:
             return Malformed(OrdRejReason.OTHER, f"ExpireDate (432) {_text(msg, 432)!r} is not a date YYYYMMDD")
         expire_ns = day + _NS_PER_DAY  # good through that whole UTC day
     order = NewOrder(cl_ord_id=_text(msg, 11), symbol=_text(msg, 55), side=side, order_qty=qty, ord_type=ord_type,
-                     price=price, time_in_force=tif, account=_text(msg, 1), poss_resend=msg.get(97) == b"Y")
+                     price=price, time_in_force=tif, account=_text(msg, 1),
+                     # A session-level resend (PossDupFlag 43) of an order the OMS already has is, to the
+                     # order book, the same question as an application-level one (PossResend 97): status, not
+                     # a duplicate-ClOrdID reject. It happens when the OMS journaled the order but crashed
+                     # before its store recorded the message as received.
+                     poss_resend=msg.get(97) == b"Y" or msg.get(43) == b"Y")
     return NewOrderTerms(order, _text(msg, 100) or None, expire_ns, stop_px)
 
 
@@ -155,11 +160,29 @@ def _px(value: Decimal) -> str:
     return text + ".00"
 
 
+_AVG_PLACES = Decimal("1e-8")
+
+
+def _avg_px(value: Decimal) -> str:
+    """An average price as FIX text: the exact average kept by the order, rounded (half even) to
+    8 places on the wire, since 1/3-share averages otherwise run to 28 digits that clients reading
+    prices as doubles cannot hold."""
+    return _px(value.quantize(_AVG_PLACES, rounding=ROUND_HALF_EVEN))
+
+
 def er_body(r: Report, copy: bool = False) -> bytes:
     """The ExecutionReport (35=8) for one domain report; ``copy`` marks a drop copy (CopyMsgIndicator 797=Y)."""
-    f: list[tuple[int, str | bytes]] = [(37, r.order_id), (11, r.cl_ord_id)]
+    f: list[tuple[int, str | bytes]] = [(37, r.order_id)]
+    if r.cl_ord_id:  # ClOrdID is optional on a 4.4 ER: absent on the answer to a mass status matching nothing
+        f.append((11, r.cl_ord_id))
     if r.orig_cl_ord_id:
         f.append((41, r.orig_cl_ord_id))
+    if r.mass_status_req_id is not None:
+        f.append((584, r.mass_status_req_id))
+    if r.tot_num_reports is not None:
+        f.append((911, str(r.tot_num_reports)))
+    if r.last_rpt_requested is not None:
+        f.append((912, "Y" if r.last_rpt_requested else "N"))
     f += [(17, r.exec_id)]
     if r.exec_ref_id:
         f.append((19, r.exec_ref_id))
@@ -176,13 +199,13 @@ def er_body(r: Report, copy: bool = False) -> bytes:
     f.append((59, r.time_in_force.value))
     if r.last_qty:
         f += [(32, str(r.last_qty)), (31, _px(r.last_px))]
-    f += [(151, str(r.leaves_qty)), (14, str(r.cum_qty)), (6, _px(r.avg_px) if r.cum_qty else "0")]
+    f += [(151, str(r.leaves_qty)), (14, str(r.cum_qty)), (6, _avg_px(r.avg_px) if r.cum_qty else "0")]
     if r.day_order_qty is not None:
         f.append((424, str(r.day_order_qty)))
     if r.day_cum_qty is not None:
         f.append((425, str(r.day_cum_qty)))
     if r.day_avg_px is not None:
-        f.append((426, _px(r.day_avg_px)))
+        f.append((426, _avg_px(r.day_avg_px)))
     f.append((60, format_ns(r.transact_time)))
     if r.text:
         f.append((58, r.text))

@@ -6,7 +6,8 @@ down are reported late: their ER F is lost with the session and resent after
 it is back (an ExecID the OMS never saw), while the venue's CumQty on a later
 report (F, a status reply I, an end 4/C/8) may have told of them first.
 
-Two cores get the same commands. Invariants after every step: a parent's
+Two cores get the same commands: the second as a restart replays them, from
+the journal record alone and with no market data. Invariants after every step: a parent's
 CumQty is the sum of its children's applied fills; each child's applied fills
 are exactly the highest CumQty its venue reported (none lost, none counted
 twice), at the fills' own prices when the OMS saw every ER F in order, else
@@ -19,6 +20,7 @@ in the same state.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from decimal import Decimal as D
@@ -28,6 +30,7 @@ from hypothesis import event, example, given, settings, strategies as st
 from oms_fix.domain import CancelOrder, ExecType, NewOrder, OrdType, Phase, ReplaceOrder, Report, Side
 from oms_fix.domain import TimeInForce as TIF
 from oms_fix.engine.oms import Oms
+from oms_fix.engine.oms_journal import decode_command
 from oms_fix.engine.oms_types import (ClientCancel, ClientNew, ClientReplace, Command, InstrumentRules, Kill, Out,
                                       Revive, ToClient, ToVenueCancel, ToVenueNew, ToVenueStatus, VenueDown,
                                       VenueExec, VenueRule, VenueUp)
@@ -40,13 +43,19 @@ ACCOUNTS = ("ACC001", "ACC002")
 _SIGN = {"1": 1, "2": -1}
 
 
-def make() -> Oms:
+def make(book: ConsolidatedBook | None = None) -> Oms:
+    if book is not None:
+        return Oms({"AAPL": InstrumentRules(tick=D("0.01"), lot=10)}, _risk(), book,
+                   [VenueRule(name="EXCH"), VenueRule(name="ECN")])
     book = ConsolidatedBook()
     book.snapshot("EXCH", "AAPL", [(D("99.99"), 300)], [(D("100.01"), 200)])
     book.snapshot("ECN", "AAPL", [(D("100.00"), 100)], [(D("100.01"), 300), (D("100.02"), 100)])
-    risk = RiskEngine(RiskConfig(defaults=Limits(max_order_qty=2000)), {"AAPL": D("100.00")}, {"AAPL": D("0.01")})
-    return Oms({"AAPL": InstrumentRules(tick=D("0.01"), lot=10)}, risk, book,
+    return Oms({"AAPL": InstrumentRules(tick=D("0.01"), lot=10)}, _risk(), book,
                [VenueRule(name="EXCH"), VenueRule(name="ECN")])
+
+
+def _risk() -> RiskEngine:
+    return RiskEngine(RiskConfig(defaults=Limits(max_order_qty=2000)), {"AAPL": D("100.00")}, {"AAPL": D("0.01")})
 
 
 @dataclass
@@ -69,7 +78,7 @@ class Driver:
     """Turns abstract steps into commands, feeds both cores, answers like the venues would."""
 
     def __init__(self) -> None:
-        self.a, self.b = make(), make()
+        self.a, self.b = make(), make(ConsolidatedBook())
         self.now = 0
         self.children: dict[str, VenueChild] = {}
         self.sent_fills: list[VenueExec] = []
@@ -84,7 +93,11 @@ class Driver:
     def feed(self, cmd: Command) -> None:
         self.now += 1
         out_a = self.a.handle(cmd, self.now)
-        assert out_a == self.b.handle(cmd, self.now), "deterministic"
+        # The second core is rebuilt as a restart would: from the journal record alone, with
+        # no market data, so its routing must come from the record.
+        record = json.loads(json.dumps(out_a[0].body))
+        cmd_b, now_b = decode_command(record)
+        assert out_a == self.b.replay(cmd_b, now_b, record), "deterministic"
         self.absorb(out_a)
         self.check()
 
