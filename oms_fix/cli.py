@@ -6,11 +6,12 @@ import argparse
 import sys
 
 from . import __version__
-from .commands import bench, client, hashpw, up, venues
+from .commands import bench, client, hashpw, kill, up, venues
 
 __all__ = ["main"]
 
-_COMMANDS = {"up": up, "venues": venues, "client": client, "bench": bench, "hash-password": hashpw}
+_COMMANDS = {"up": up, "venues": venues, "client": client, "bench": bench, "hash-password": hashpw,
+             "kill": kill}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,7 +7,9 @@ takes orders from clients on 127.0.0.1:9878 (CLIENT1..CLIENT4 or a --accept
 pattern): validation, risk (config/risk.yaml), routing to the venues as child
 orders, fills back to the client, a copy of every ExecutionReport to the drop
 copy sessions, every step journaled in var/oms.db before it is acknowledged.
-Not yet: rebuilding orders from the journal after a restart.
+On start the journal is replayed: orders, positions and risk counters come
+back as they were, and every venue's open child orders are reconciled by
+OrderStatusRequest when its link logs on.
 Ctrl-C or SIGTERM logs every session out, stops the venues and flushes the stores.
 """
 
@@ -32,6 +34,8 @@ from ..live.venue_links import VenueLinks
 from ..live.clock import LiveClock
 from ..runid import run_id
 from ..live.oms_app import DropCopyApp, OmsRuntime
+from ..live.control import ControlServer, control_path
+from ..live.recovery import RecoveryError
 from ..engine.oms import Oms
 from ..engine.oms_types import InstrumentRules, VenueRule
 from ..engine.risk import RiskEngine
@@ -78,6 +82,11 @@ def _print_note(acceptor: str, text: str) -> None:
 
 
 async def serve(settings: OmsSettings, args: argparse.Namespace) -> None:
+    # Handlers first: a SIGTERM that arrives while starting up still stops cleanly.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     supervisor = None
     if not args.no_venues:
         try:
@@ -92,14 +101,14 @@ async def serve(settings: OmsSettings, args: argparse.Namespace) -> None:
         for line in supervisor.describe():
             print(line, flush=True)
     try:
-        await _serve_oms(settings, supervisor)
+        await _serve_oms(settings, supervisor, stop)
     finally:
         if supervisor is not None:
             await supervisor.stop()
     print("stopped; stores flushed", flush=True)
 
 
-async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None) -> None:
+async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None, stop: asyncio.Event) -> None:
     state = settings.state_dir
     fix = settings.fix
     try:
@@ -116,9 +125,18 @@ async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None) 
                       {s: i.tick_size for s, i in instruments.items()})
     links_book = ConsolidatedBook()
     oms = Oms({s: InstrumentRules(tick=i.tick_size, lot=i.lot_size) for s, i in instruments.items()}, risk,
-              links_book, [VenueRule(name=v.name, lit=v.lit) for v in settings.venues],
-              id_prefix=run_id(time.time_ns()) + "-")
+              links_book, [VenueRule(name=v.name, lit=v.lit) for v in settings.venues])
     runtime = OmsRuntime(oms, journal, LiveClock())
+    try:
+        got = runtime.recover()
+    except RecoveryError as e:
+        journal.close()
+        raise ConfigError(f"{state / 'oms.db'}: {e}") from None
+    if got.events:
+        print(f"journal {state / 'oms.db'}: {got.events:,} events ({got.commands:,} commands, "
+              f"{len(got.id_prefixes)} earlier runs) replayed in {got.seconds:.2f} s; "
+              f"{got.candidates} messages to check against the session stores at their next logon", flush=True)
+    runtime.begin(run_id(time.time_ns()) + "-", [v.name for v in settings.venues])
     acceptors: list[FixAcceptor] = []
     apps: dict[str, Application] = {"clients": runtime, "drop copy": DropCopyApp(runtime)}
     for name, acc_settings in (("clients", settings.clients), ("drop copy", settings.drop_copy)):
@@ -139,6 +157,7 @@ async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None) 
             journal.close()
             raise ConfigError(f"cannot listen on {acc_settings.host}:{acc_settings.port} for {name}: {e.strerror}") from None
         acceptors.append(acc)
+        runtime.adopt(acc, drop_copy=name == "drop copy")
         ids = ", ".join(c.target_comp_id for c in acc_settings.sessions)
         pats = ", ".join(f"{p.pattern} ({p.account})" for p in acc_settings.patterns)
         print(f"FIX 4.4 {name} acceptor on {acc.describe()} as {acc_settings.sender_comp_id}: "
@@ -154,21 +173,22 @@ async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None) 
     links.book = links_book  # the core routes on the book the links keep current
     runtime.links = links
     links.start()
+    control = ControlServer(runtime, control_path(state))
+    await control.start()
     print(f"OMS venue links as {settings.clients.sender_comp_id} to "
           + ", ".join(f"{v.name} {v.host}:{v.port}" for v in settings.venues), flush=True)
     print(f"state in {state.resolve()} (journal {state / 'oms.db'}, stores {state / 'fix' / 'store'}, "
-          f"logs {state / 'fix' / 'log'})")
-    print("not yet: rebuilding orders from the journal after a restart, REST API. Ctrl-C to stop.", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+          f"logs {state / 'fix' / 'log'}); kill switch: oms-fix kill --state-dir {state} (socket {control.path})")
+    print("not yet: REST API. Ctrl-C to stop.", flush=True)
     watch = asyncio.create_task(supervisor.watch(stop)) if supervisor else None
     await stop.wait()
     print("stopping: logging sessions out", flush=True)
+    await control.stop()
+    runtime.flush()
     for acc in acceptors:
         await acc.stop()
     await links.stop()
+    runtime.flush()
     journal.close()
     if watch is not None:
         await watch

@@ -59,6 +59,9 @@ class SessionConnection:
         # While input is being processed, writes are gathered and leave in one
         # syscall at the end of the batch, after one store flush.
         self._corked: list[bytes] | None = None
+        # Called before the store is flushed: the application's own durable record of what it
+        # received (the OMS journal) must be on disk before the store says it was received.
+        self.before_store_flush: Callable[[], None] | None = None
 
     @property
     def session_id(self) -> str:
@@ -100,6 +103,8 @@ class SessionConnection:
         self._cancel_timer()
         self.session.on_disconnect(now, str(exc) if exc else "connection closed")
         self._pump(now)
+        if self.before_store_flush is not None:
+            self.before_store_flush()
         self.session.store.flush()
         self.log.flush()
         if not self.closed.done():
@@ -146,6 +151,8 @@ class SessionConnection:
             self._corked.append(data)
             return
         # Durable first: nothing reaches the peer that a restart would forget.
+        if self.before_store_flush is not None:
+            self.before_store_flush()
         self.session.store.flush()
         t = self.transport
         if t is None:

@@ -8,10 +8,17 @@ rejects to the client, a copy of each ExecutionReport to the drop copy
 sessions (CopyMsgIndicator 797=Y), child orders and cancels to the venues.
 A client's own ExecutionReport gets a BusinessMessageReject (reason 3).
 
-Not yet: rebuilding state from the journal after a restart (the journal is
-written; replay and the reconciliation after it are the next step), and
-OrderMassStatusRequest (AF) / DontKnowTrade (Q), which get a
-BusinessMessageReject saying so.
+On start, ``recover`` rebuilds the core from the journal (recovery.py) and
+``begin`` journals the new run and marks every venue down until its link logs
+on, so open child orders are reconciled by OrderStatusRequest first. What the
+journal says was sent but a session's message store lacks goes out when that
+session next logs on (a client, a drop copy) or comes up (a venue), before
+anything new.
+
+Durability order: a connection's store records that a message was received
+(its next expected MsgSeqNum) only after the journal holds what the message
+caused (``before_store_flush``), so a crash between the two makes the
+counterparty resend, never loses the message.
 """
 
 from __future__ import annotations
@@ -19,21 +26,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from decimal import Decimal
-from typing import Iterable
+from typing import Any, Iterable
 
-from ..domain.enums import ExecType, OrdStatus, OrdType, Side
+from ..domain.enums import ExecType, OrdRejReason, OrdStatus, OrdType, Side
 from ..domain.reports import NONE_ORDER_ID, CancelRejectReport, Report
 from ..engine import oms_types as t
 from ..engine.oms import Oms
 from ..fix.codec import wire
 from ..fix.message import Message
+from ..fix.status import ProtocolError
 from ..fix.utctime import format_ns
+from ..fix.translate_requests import (Refused, business_reject_body, dont_know_from_fix, mass_status_from_fix,
+                                      venue_exec_from_fix)
 from ..fix.translate import (Malformed, cancel_from_fix, cancel_reject_body, er_body, new_order_from_fix,
                              replace_from_fix)
-from ..store.journal import Journal
+from ..store.journal import Journal, NewEvent
+from .acceptor import FixAcceptor
 from .clock import Clock
 from .connection import SessionConnection
+from .recovery import CLIENTS, DROP_COPY, Recovered, needles, replay_journal, to_records
 from .venue_links import VenueLinks
 
 __all__ = ["DropCopyApp", "OmsRuntime"]
@@ -43,19 +54,6 @@ _SIDES = {s.value.encode(): s for s in Side}
 
 def _text(msg: Message, tag: int) -> str:
     return (msg.get(tag) or b"").decode("latin-1")
-
-
-def _dec(msg: Message, tag: int) -> Decimal | None:
-    raw = msg.get(tag)
-    try:
-        return Decimal(raw.decode("ascii")) if raw else None
-    except ArithmeticError:
-        return None
-
-
-def _int(msg: Message, tag: int) -> int:
-    raw = msg.get(tag) or b"0"
-    return int(raw) if raw.isdigit() else 0
 
 
 class OmsRuntime:
@@ -69,17 +67,65 @@ class OmsRuntime:
         self.drop_copies: dict[str, SessionConnection] = {}
         self.links: VenueLinks | None = None
         self._ids = 0
-        self._records: list[tuple[int, str, str, str]] = []
+        self._records: list[NewEvent] = []
         self._outbox: list[object] = []
         self._flush_due = False
+        self.owed: Recovered = Recovered()  # what the last run journaled but may never have sent
+
+    # -- start-up -----------------------------------------------------------------------
+
+    def recover(self) -> Recovered:
+        """Rebuild the core from the journal (before any session or link starts)."""
+        self.owed = replay_journal(self.oms, self.journal)
+        return self.owed
+
+    def begin(self, id_prefix: str, venues: Iterable[str]) -> None:
+        """Start this run: journal its id prefix, and take every venue as down until its link logs on."""
+        self.oms.id_prefix = id_prefix
+        self._records.append((self.clock.now_ns(), "start", "oms", json.dumps({"id_prefix": id_prefix})))
+        for venue in venues:
+            self._handle(t.VenueDown(venue=venue), batch_start=False)
+        self.commit()
+
+    def adopt(self, acceptor: FixAcceptor, drop_copy: bool = False) -> None:
+        """A configured client or drop copy gets its messages even while logged out: held, then sent after its Logon."""
+        conns = self.drop_copies if drop_copy else self.clients
+        for cfg in acceptor.registry.configs:
+            conns.setdefault(cfg.target_comp_id, acceptor.connection_for(acceptor.registry.session(cfg)))
+
+    def working_orders(self, account: str | None) -> int:
+        return self.oms.working(account)
+
+    def status(self) -> dict[str, object]:
+        return {"kill_switches": self.oms.kill_switches(), "working_orders": self.oms.working(),
+                "clients_logged_on": sorted(n for n, c in self.clients.items() if c.connected),
+                "venues_up": sorted(self.links.up) if self.links is not None else []}
 
     # -- client acceptor application -------------------------------------------
 
     def on_logon(self, conn: SessionConnection) -> None:
-        self.clients[conn.session.config.target_comp_id] = conn
+        name = conn.session.config.target_comp_id
+        self.clients[name] = conn
+        self.session_up(CLIENTS, conn, True)
 
     def on_logout(self, conn: SessionConnection, reason: str) -> None:
-        pass
+        self.session_up(CLIENTS, conn, False)
+
+    def session_up(self, acceptor: str, conn: SessionConnection, up: bool) -> None:
+        """Journal a client or drop copy Logon/Logout; at a Logon, first send what it is owed."""
+        name = conn.session.config.target_comp_id
+        if up:
+            conn.before_store_flush = self.commit
+            owed = missing(conn, self.owed.clients.pop((acceptor, name), []))
+            if owed:
+                conn.log.event("warning", f"sending {len(owed)} messages the journal holds from before the restart "
+                                          "that this session's store shows were never sent", self.clock.now_ns())
+                with conn.batch():
+                    for o in owed:
+                        self._resend(conn, acceptor, o)
+        self._records.append((self.clock.now_ns(), "session", "session",
+                              json.dumps({"acceptor": acceptor, "session": name, "up": up})))
+        self._schedule()
 
     def on_message(self, conn: SessionConnection, msg: Message) -> None:
         session = conn.session.config.target_comp_id
@@ -93,7 +139,14 @@ class OmsRuntime:
                 if isinstance(terms, Malformed):
                     self._refuse(conn, msg, terms)
                     return
-                account = terms.order.account or conn.session.config.account or ""
+                own = conn.session.config.account
+                if own and terms.order.account and terms.order.account != own:
+                    # The session's account is the one its limits and positions are kept for: a session
+                    # naming another account in Account (1) would trade around its own risk limits.
+                    self._refuse(conn, msg, Malformed(OrdRejReason.OTHER, f"Account (1) {terms.order.account} "
+                                                      f"is not this session's account ({own})"))
+                    return
+                account = own or terms.order.account or ""
                 self.process(t.ClientNew(session=session, account=account, order=terms.order,
                                          ex_destination=terms.ex_destination, raw_side=terms.order.side,
                                          expire_time=terms.expire_ns))
@@ -111,6 +164,12 @@ class OmsRuntime:
                 self.process(t.ClientMassCancel(session=session, cl_ord_id=_text(msg, 11),
                                                 account=conn.session.config.account or "",
                                                 symbol=symbol if msg.get(530) == b"1" else None))
+            elif mt in (b"AF", b"Q"):
+                req = mass_status_from_fix(msg, session) if mt == b"AF" else dont_know_from_fix(msg, session)
+                if isinstance(req, Refused):
+                    conn.business_reject(msg, req.reason, req.text, req.ref_id)
+                    return
+                self.process(req)
             elif mt == b"8":
                 conn.business_reject(msg, 3, "an ExecutionReport is the OMS's to send, not a client's")
             else:
@@ -132,37 +191,53 @@ class OmsRuntime:
     def on_venue_message(self, venue: str, msg: Message) -> None:
         mt = msg.msg_type
         if mt == b"8":
-            self.process(t.VenueExec(venue=venue, child_id=_text(msg, 11), exec_type=_text(msg, 150),
-                                     ord_status=_text(msg, 39), exec_id=_text(msg, 17), last_qty=_int(msg, 32),
-                                     last_px=_dec(msg, 31), cum_qty=_int(msg, 14), leaves_qty=_int(msg, 151),
-                                     avg_px=_dec(msg, 6), text=_text(msg, 58)))
+            self.process(venue_exec_from_fix(venue, msg))
         elif mt == b"9":
             self.process(t.VenueCancelReject(venue=venue, child_id=_text(msg, 11), reason=_text(msg, 102),
                                              text=_text(msg, 58)))
 
     def on_venue_status(self, venue: str, up: bool) -> None:
+        if up and self.links is not None:
+            conn = self.links.initiators[venue].conn
+            if conn is not None:
+                conn.before_store_flush = self.commit
+                owed = missing(conn, self.owed.venues.pop(venue, []))
+                if owed:
+                    conn.log.event("warning", f"sending {len(owed)} child orders and cancels the journal holds from "
+                                              "before the restart that were never sent", self.clock.now_ns())
+                    with conn.batch():  # before the status requests VenueUp makes
+                        self._send(owed)
         self.process(t.VenueUp(venue=venue) if up else t.VenueDown(venue=venue))
 
     # -- the core ---------------------------------------------------------------
 
     def process(self, cmd: t.Command) -> None:
+        self._handle(cmd, batch_start=not self._flush_due)
+        self._schedule()
+
+    def _handle(self, cmd: t.Command, batch_start: bool) -> None:
         now = self.clock.now_ns()
         outs = self.oms.handle(cmd, now)
-        self._records += [(now, o.kind, o.stream, json.dumps(o.body, default=str))
-                          for o in outs if isinstance(o, t.Journal)]
+        self._records += to_records(outs, now, batch_start)
         self._outbox += [o for o in outs if not isinstance(o, t.Journal)]
+
+    def _schedule(self) -> None:
         if not self._flush_due:
             # Group commit: every message of this read is journaled in one fsynced transaction,
             # then what it acknowledges is sent; nothing leaves before its record is durable.
             self._flush_due = True
             asyncio.get_running_loop().call_soon(self.flush)
 
-    def flush(self) -> None:
-        self._flush_due = False
+    def commit(self) -> None:
+        """Make every record so far durable (sends wait for ``flush``)."""
         records, self._records = self._records, []
-        outbox, self._outbox = self._outbox, []
         if records:
             self.journal.append(records)
+
+    def flush(self) -> None:
+        self._flush_due = False
+        self.commit()
+        outbox, self._outbox = self._outbox, []
         with contextlib.ExitStack() as corked:  # one write per connection for the whole batch
             for conn in self._connections():
                 corked.enter_context(conn.batch())
@@ -181,20 +256,24 @@ class OmsRuntime:
                 if isinstance(o.msg, Report):
                     body = er_body(o.msg)
                     if conn is not None:
-                        conn.send(b"8", body)
+                        _deliver(conn, b"8", body)
                     copy = er_body(o.msg, copy=True)
                     for dc in self.drop_copies.values():
-                        dc.send(b"8", copy)
+                        _deliver(dc, b"8", copy)
                 elif isinstance(o.msg, CancelRejectReport) and conn is not None:
-                    conn.send(b"9", cancel_reject_body(o.msg))
+                    _deliver(conn, b"9", cancel_reject_body(o.msg))
+            elif isinstance(o, t.ToClientBusinessReject):
+                conn = self.clients.get(o.session)
+                if conn is not None:
+                    _deliver(conn, b"j", business_reject_body(o))
+            elif isinstance(o, t.OpsEventOut):  # for operations: the session's event log (the journal has it too)
+                conn = self.clients.get(o.event.session)
+                if conn is not None:
+                    conn.log.event("warning", o.event.text, self.clock.now_ns())
             elif isinstance(o, t.ToClientMassCancelReport):
                 conn = self.clients.get(o.session)
                 if conn is not None:
-                    fields: list[tuple[int, str | bytes]] = [(11, o.cl_ord_id), (37, f"MC-{o.cl_ord_id}"),
-                                                             (530, "1" if o.symbol else "7"),
-                                                             (531, "1" if o.symbol else "7"),
-                                                             (533, str(o.total_affected))]
-                    conn.send(b"r", wire(fields))
+                    _deliver(conn, b"r", mass_cancel_report_body(o))
             elif isinstance(o, t.ToVenueNew) and self.links is not None:
                 f: list[tuple[int, str | bytes]] = [(11, o.child_id), (55, o.symbol), (54, o.side), (38, str(o.qty)),
                                                     (40, o.ord_type), (59, o.tif),
@@ -210,8 +289,43 @@ class OmsRuntime:
             elif isinstance(o, t.ToVenueStatus) and self.links is not None:
                 self.links.send(o.venue, b"H", wire([(11, o.child_id), (55, o.symbol), (54, o.side)]))
 
+    def _resend(self, conn: SessionConnection, acceptor: str, o: object) -> None:
+        """One owed message to one session (not to the drop copies: they are owed their own)."""
+        if isinstance(o, t.ToClient) and isinstance(o.msg, Report):
+            conn.send(b"8", er_body(o.msg, copy=acceptor == DROP_COPY))
+        elif isinstance(o, t.ToClient) and isinstance(o.msg, CancelRejectReport):
+            conn.send(b"9", cancel_reject_body(o.msg))
+        elif isinstance(o, t.ToClientMassCancelReport):
+            conn.send(b"r", mass_cancel_report_body(o))
+
     def _now_text(self) -> str:
         return format_ns(self.clock.now_ns()).decode()
+
+
+def _deliver(conn: SessionConnection, msg_type: bytes, body: bytes) -> None:
+    """Send to a client or drop copy; one logged out too long loses the overflow, which the journal keeps."""
+    try:
+        conn.send(msg_type, body)
+    except ProtocolError as e:
+        conn.log.event("error", f"not delivered, the journal has it: {e}", conn.clock.now_ns())
+
+
+def mass_cancel_report_body(o: t.ToClientMassCancelReport) -> bytes:
+    scope = "1" if o.symbol else "7"
+    return wire([(11, o.cl_ord_id), (37, f"MC-{o.cl_ord_id}"), (530, scope), (531, scope),
+                 (533, str(o.total_affected))])
+
+
+def missing(conn: SessionConnection, owed: list[Any]) -> list[Any]:
+    """The owed messages the session's store does not hold: never sent, so to send now.
+
+    Owed messages were meant to go out last before the crash, so only the store's
+    most recent messages are searched.
+    """
+    store = conn.session.store
+    window = max(1000, 4 * len(owed))
+    sent = [raw for _, raw in store.get_sent(max(1, store.next_sender - window), store.next_sender)]
+    return [o for o in owed if not any(all(n in raw for n in needles(o)) for raw in sent)]
 
 
 class DropCopyApp:
@@ -222,9 +336,11 @@ class DropCopyApp:
 
     def on_logon(self, conn: SessionConnection) -> None:
         self.runtime.drop_copies[conn.session.config.target_comp_id] = conn
+        self.runtime.session_up(DROP_COPY, conn, True)
 
     def on_logout(self, conn: SessionConnection, reason: str) -> None:
-        self.runtime.drop_copies.pop(conn.session.config.target_comp_id, None)
+        # Kept: copies sent while it is away are held by its session and follow its next Logon.
+        self.runtime.session_up(DROP_COPY, conn, False)
 
     def on_message(self, conn: SessionConnection, msg: Message) -> None:
         conn.business_reject(msg, 3, "the drop copy session only receives copies")
