@@ -5,8 +5,9 @@ without limits (the bench measures the path, not the throttle); our initiator
 is the client. Orders alternate: a sell of 100 AAPL at 190.00, which rests at
 the venue, then a buy at the same price, which the OMS routes against it, so
 every buy comes back filled. Throughput: orders per second until the last
-buy's fill reaches the client. Latency: buys paced at 2,000 orders/s (each
-after its resting sell), NewOrderSingle out to the Filled ExecutionReport in.
+buy's fill reaches the client. Latency: orders paced at 2,000 a second (1,000
+resting sells, each followed by the buy that takes it), the buy's
+NewOrderSingle out to its Filled ExecutionReport in.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ async def _latency(port: int, n: int, rate: int, name: str) -> tuple[float, floa
     ini = await _session(port, client, name)
     conn = ini.conn
     assert conn is not None
-    interval = 1.0 / rate
+    interval = 2.0 / rate  # each step sends two orders: the resting sell and the buy that takes it
     start = time.perf_counter()
     for i in range(n):
         while (delay := start + i * interval - time.perf_counter()) > 0:
@@ -151,7 +152,7 @@ async def run_async(quick: bool, progress: Callable[[str], None] = lambda s: Non
             for rep in range(1 if quick else 3):
                 progress(f"e2e: client -> OMS -> ECN -> client, run {rep + 1}")
                 rates.append(await _throughput(ports["clients"], pairs, f"BENCH{rep}"))
-            progress("e2e: latency at 2,000 buys/s")
+            progress("e2e: latency at 2,000 orders/s")
             p50, p99 = await _latency(ports["clients"], lat_n, 2000, "BENCHL")
         finally:
             proc.terminate()
