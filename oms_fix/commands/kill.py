@@ -25,7 +25,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--account", help="only this account (default: every account)")
     p.add_argument("--reason", default="operator", help="why; it is in every report the switch causes")
     p.add_argument("--revive", action="store_true", help="turn the switch off instead")
-    p.add_argument("--status", action="store_true", help="only show the OMS's kill switches and working orders")
+    p.add_argument("--status", action="store_true",
+                   help="only show the OMS's kill switches, working orders, positions and P&L at the last mark")
     p.add_argument("--state-dir", help="the OMS's state directory (default: var/; env OMS_FIX_STATE_DIR)")
 
 

@@ -175,6 +175,7 @@ async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None, 
     links.start()
     control = ControlServer(runtime, control_path(state))
     await control.start()
+    marks = asyncio.create_task(runtime.mark_loop(links_book, list(instruments)))
     print(f"OMS venue links as {settings.clients.sender_comp_id} to "
           + ", ".join(f"{v.name} {v.host}:{v.port}" for v in settings.venues), flush=True)
     print(f"state in {state.resolve()} (journal {state / 'oms.db'}, stores {state / 'fix' / 'store'}, "
@@ -184,6 +185,7 @@ async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None, 
     await stop.wait()
     print("stopping: logging sessions out", flush=True)
     await control.stop()
+    marks.cancel()
     runtime.flush()
     for acc in acceptors:
         await acc.stop()

@@ -74,7 +74,7 @@ from .oms_journal import encode, encode_command
 from .oms_reconcile import fills_from
 from .oms_status import dont_know, mass_status
 from .oms_types import (ClientCancel, ClientDontKnow, ClientMassCancel, ClientMassStatus, ClientNew, ClientReplace,
-                        ClientStatus, Command, InstrumentRules, Journal, Kill, NewDay, Out, Revive, RiskEventOut,
+                        ClientStatus, Command, InstrumentRules, Journal, Kill, Mark, NewDay, Out, Revive, RiskEventOut,
                         ToClient, ToClientMassCancelReport, ToVenueCancel, ToVenueNew, ToVenueStatus,
                         VenueCancelReject, VenueDown, VenueExec, VenueRule, VenueUp)
 from .oms_validate import check_new, check_terms
@@ -117,7 +117,7 @@ class Oms:
             ClientNew: self._new, ClientCancel: self._cancel, ClientReplace: self._replace,
             ClientStatus: self._status, ClientMassCancel: self._mass_cancel, VenueExec: self._venue_exec,
             VenueCancelReject: self._venue_cancel_reject, VenueUp: self._venue_up, VenueDown: self._venue_down,
-            Kill: self._kill, Revive: self._revive, NewDay: self._new_day,
+            Kill: self._kill, Revive: self._revive, NewDay: self._new_day, Mark: self._mark,
             ClientMassStatus: partial(mass_status, self), ClientDontKnow: partial(dont_know, self),
         }
 
@@ -176,6 +176,10 @@ class Oms:
 
     def kill_switches(self) -> dict[str, str]:
         return self._risk.kill_switches()
+
+    def positions(self) -> list[dict[str, Any]]:
+        """Every position with its P&L at the last mark, as JSON data."""
+        return [encode(v) for v in self._risk.positions()]
 
     def snapshot(self) -> dict[str, Any]:
         """All of the core's state as JSON data (to compare two runs, or to audit)."""
@@ -305,6 +309,12 @@ class Oms:
             o.new_day(now=now, report=False)
             if o.leaves_qty and not self._live(p):
                 self._reroute(p, now)
+
+    def _mark(self, cmd: Mark, now: int) -> None:
+        if cmd.symbol not in self._instruments or cmd.price <= 0:
+            self._ignore("oms", f"mark {cmd.price} for {cmd.symbol!r}: not a known symbol or not a positive price")
+            return
+        self._risk.mark(cmd.symbol, cmd.price, now)
 
     def _venue_down(self, cmd: VenueDown, now: int) -> None:
         self._down.add(cmd.venue)

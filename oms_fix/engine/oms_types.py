@@ -175,8 +175,18 @@ class NewDay:
     day: str
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mark:
+    """A price from venue data (the consolidated mid, else the last trade): risk marks positions,
+    P&L and the credit limit to it and centres the price collar on it. A command, so a replay sees
+    the same marks at the same moments."""
+
+    symbol: str
+    price: Decimal
+
+
 Command = (ClientNew | ClientCancel | ClientReplace | ClientStatus | ClientMassCancel | ClientMassStatus
-           | ClientDontKnow | VenueExec | VenueCancelReject | VenueUp | VenueDown | Kill | Revive | NewDay)
+           | ClientDontKnow | VenueExec | VenueCancelReject | VenueUp | VenueDown | Kill | Revive | NewDay | Mark)
 
 
 # -- outbound ----------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from decimal import Decimal
 from typing import Any, Iterable
 
 from ..domain.enums import ExecType, OrdRejReason, OrdStatus, OrdType, Side
@@ -40,6 +41,7 @@ from ..fix.translate_requests import (Refused, business_reject_body, dont_know_f
                                       venue_exec_from_fix)
 from ..fix.translate import (Malformed, cancel_from_fix, cancel_reject_body, er_body, new_order_from_fix,
                              replace_from_fix)
+from ..marketdata.consolidated import ConsolidatedBook
 from ..store.journal import Journal, NewEvent
 from .acceptor import FixAcceptor
 from .clock import Clock
@@ -93,11 +95,29 @@ class OmsRuntime:
         for cfg in acceptor.registry.configs:
             conns.setdefault(cfg.target_comp_id, acceptor.connection_for(acceptor.registry.session(cfg)))
 
+    async def mark_loop(self, book: ConsolidatedBook, symbols: Iterable[str], interval_s: float = 1.0) -> None:
+        """Mark every symbol to market from the venues' data, once per ``interval_s`` where it moved.
+
+        The consolidated mid where both sides are quoted, else the last trade; nothing while there is
+        neither (the last mark, or the reference price, stands).
+        """
+        sent: dict[str, Decimal] = {}
+        while True:
+            for symbol in symbols:
+                price = book.nbbo(symbol).mid
+                if price is None and symbol in book.last:
+                    price = book.last[symbol][0]
+                if price is not None and price > 0 and sent.get(symbol) != price:
+                    sent[symbol] = price
+                    self.process(t.Mark(symbol=symbol, price=price))
+            await asyncio.sleep(interval_s)
+
     def working_orders(self, account: str | None) -> int:
         return self.oms.working(account)
 
     def status(self) -> dict[str, object]:
         return {"kill_switches": self.oms.kill_switches(), "working_orders": self.oms.working(),
+                "positions": self.oms.positions(),
                 "clients_logged_on": sorted(n for n, c in self.clients.items() if c.connected),
                 "venues_up": sorted(self.links.up) if self.links is not None else []}
 

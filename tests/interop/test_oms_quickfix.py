@@ -354,6 +354,30 @@ def _kill(system: System, *args: str) -> str:
     return out.stdout
 
 
+def test_positions_are_marked_to_market_from_the_venues_data(system: System, no_rejects: None) -> None:
+    import json
+
+    from oms_fix.store.journal import Journal
+
+    c = system.c1
+    c.new_order("MK1", "MSFT", "1", 100, None)
+    assert s(c.wait_done("MK1")[-1], 39) == "2"
+    deadline = time.monotonic() + 10
+    marks: list[dict] = []
+    while not marks and time.monotonic() < deadline:  # marks go out once a second where the mid moved
+        time.sleep(0.2)
+        with Journal.open(system.up.state / "oms.db", readonly=True) as j:
+            records = [json.loads(e[4]) for e in j.replay() if e[2] == "command"]
+        marks = [r["cmd"] for r in records if r["cmd"]["type"] == "Mark" and r["cmd"]["symbol"] == "MSFT"]
+    assert marks, "no mark for MSFT journaled"
+    status = json.loads(_kill(system, "--status"))
+    [msft] = [p for p in status["positions"] if p["account"] == "ACC001" and p["symbol"] == "MSFT"]
+    assert msft["position"] != 0 and msft["mark"] is not None
+    assert Decimal(msft["mark"]) != Decimal("410.00") or Decimal(marks[-1]["price"]) == Decimal("410.00")
+    exact = (Decimal(msft["mark"]) - Decimal(msft["avg_cost"])) * msft["position"]
+    assert abs(Decimal(msft["unrealised"]) - exact) < Decimal("0.01"), (msft, exact)  # P&L is kept to the cent
+
+
 def test_kill_switch_cancels_working_orders_and_refuses_new_ones(system: System, no_rejects: None) -> None:
     c3 = system.client("CLIENT3").start()  # ACC003 alone is killed: the other tests' accounts trade on
     try:
