@@ -30,8 +30,9 @@ business rejects.
 
 from __future__ import annotations
 
-import json
 import time
+
+import orjson
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +42,8 @@ from ..engine import oms_types as t
 from ..engine.oms import Oms
 from ..engine.oms_journal import decode_command
 from ..store.journal import Journal, NewEvent
+
+loads = orjson.loads
 
 __all__ = ["CLIENTS", "DROP_COPY", "Recovered", "RecoveryError", "needles", "replay_journal", "to_records"]
 
@@ -130,11 +133,16 @@ class _Away:
             self.held.setdefault(key, []).append(o)
 
 
+def dumps(body: Any) -> str:
+    """A journal body as text (readable in the sqlite3 shell). orjson: ~10x json.dumps, on the hot path."""
+    return orjson.dumps(body, default=str).decode()
+
+
 def to_records(outs: list[Any], now: int, batch_start: bool) -> list[NewEvent]:
     """The journal rows for one ``Oms.handle`` result, as the runtime appends them."""
     if batch_start:  # the sends of every batch before the last one marked were made
         outs[0].body["batch"] = 1
-    return [(now, o.kind, o.stream, json.dumps(o.body, default=str)) for o in outs if isinstance(o, t.Journal)]
+    return [(now, o.kind, o.stream, dumps(o.body)) for o in outs if isinstance(o, t.Journal)]
 
 
 def replay_journal(oms: Oms, journal: Journal) -> Recovered:
@@ -149,7 +157,7 @@ def replay_journal(oms: Oms, journal: Journal) -> Recovered:
         got.events += 1
         if kind == "command":
             _check_done(expected, seq)
-            record = json.loads(body)
+            record = loads(body)
             if record.get("batch"):
                 away.batch()
             cmd, now = decode_command(record)
@@ -168,13 +176,13 @@ def replay_journal(oms: Oms, journal: Journal) -> Recovered:
                     away.output(o, drop_copies)
         elif kind == "session":
             _check_done(expected, seq)
-            data = json.loads(body)
+            data = loads(body)
             if data["acceptor"] == DROP_COPY:
                 drop_copies.add(data["session"])
             away.session(data["acceptor"], data["session"], data["up"])
         elif kind == "start":
             _check_done(expected, seq)
-            prefix = json.loads(body)["id_prefix"]
+            prefix = loads(body)["id_prefix"]
             oms.id_prefix = prefix
             away.restart()
             got.id_prefixes.append(prefix)
@@ -196,7 +204,8 @@ def _check_record(expected: list[t.Journal], seq: int, kind: str, stream: str, b
     if want.kind != kind or want.stream != stream:
         raise RecoveryError(f"journal event {seq} is {kind} {stream}, the replay of command {command_seq} "
                             f"produced {want.kind} {want.stream}")
-    if kind == "parent" and body != json.dumps(want.body, default=str):  # as the runtime wrote it
+    # As the runtime wrote it; a journal written with other JSON spacing compares as data.
+    if kind == "parent" and body != dumps(want.body) and loads(body) != loads(dumps(want.body)):
         raise RecoveryError(f"journal event {seq}: order {stream} replays as {want.body}, the journal says {body}")
 
 
