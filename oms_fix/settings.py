@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -34,6 +34,12 @@ class FixSettings(_Model):
     sending_time_tolerance_s: float = Field(120.0, gt=0)
     message_log: bool = True
     max_message_size: int = Field(1 << 20, ge=1024)
+
+
+class JournalSettings(_Model):
+    # full: every commit fsynced (survives kill -9, an OS crash and a power cut; ~350 us a commit
+    # measured here). normal: survives kill -9, not an OS crash or power cut.
+    sync: Literal["full", "normal"] = "full"
 
 
 class ScheduleSettings(_Model):
@@ -120,6 +126,7 @@ _DEFAULT_VENUES = [VenueLink(name="EXCH", port=9881), VenueLink(name="ECN", port
 class OmsSettings(_Model):
     state_dir: Path = Path("var")
     fix: FixSettings = FixSettings()
+    journal: JournalSettings = JournalSettings()
     clients: AcceptorSettings = AcceptorSettings(sessions=[Counterparty(target_comp_id=f"CLIENT{i}", account=f"ACC00{i}")
                                                            for i in range(1, 5)])
     drop_copy: AcceptorSettings = AcceptorSettings(port=9879, sessions=[Counterparty(target_comp_id="DROPCOPY")])

@@ -118,7 +118,7 @@ async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None, 
         raise ConfigError(str(e)) from None
     state.mkdir(parents=True, exist_ok=True)
     try:
-        journal = Journal.open(state / "oms.db")
+        journal = Journal.open(state / "oms.db", sync=settings.journal.sync)
     except JournalError as e:
         raise ConfigError(str(e)) from None
     risk = RiskEngine(risk_config, {s: i.reference_price for s, i in instruments.items()},

@@ -73,6 +73,7 @@ class OmsRuntime:
         self._outbox: list[object] = []
         self._flush_due = False
         self.owed: Recovered = Recovered()  # what the last run journaled but may never have sent
+        self._overflow: dict[str, int] = {}  # session id -> messages not delivered while it was logged out
 
     # -- start-up -----------------------------------------------------------------------
 
@@ -136,6 +137,10 @@ class OmsRuntime:
         name = conn.session.config.target_comp_id
         if up:
             conn.before_store_flush = self.commit
+            lost = self._overflow.pop(conn.session.config.session_id, 0)
+            if lost:
+                conn.log.event("error", f"{lost} messages were not delivered while it was logged out",
+                               self.clock.now_ns())
             owed = missing(conn, self.owed.clients.pop((acceptor, name), []))
             if owed:
                 conn.log.event("warning", f"sending {len(owed)} messages the journal holds from before the restart "
@@ -276,16 +281,16 @@ class OmsRuntime:
                 if isinstance(o.msg, Report):
                     body = er_body(o.msg)
                     if conn is not None:
-                        _deliver(conn, b"8", body)
+                        self._deliver(conn, b"8", body)
                     copy = er_body(o.msg, copy=True)
                     for dc in self.drop_copies.values():
-                        _deliver(dc, b"8", copy)
+                        self._deliver(dc, b"8", copy)
                 elif isinstance(o.msg, CancelRejectReport) and conn is not None:
-                    _deliver(conn, b"9", cancel_reject_body(o.msg))
+                    self._deliver(conn, b"9", cancel_reject_body(o.msg))
             elif isinstance(o, t.ToClientBusinessReject):
                 conn = self.clients.get(o.session)
                 if conn is not None:
-                    _deliver(conn, b"j", business_reject_body(o))
+                    self._deliver(conn, b"j", business_reject_body(o))
             elif isinstance(o, t.OpsEventOut):  # for operations: the session's event log (the journal has it too)
                 conn = self.clients.get(o.event.session)
                 if conn is not None:
@@ -293,7 +298,7 @@ class OmsRuntime:
             elif isinstance(o, t.ToClientMassCancelReport):
                 conn = self.clients.get(o.session)
                 if conn is not None:
-                    _deliver(conn, b"r", mass_cancel_report_body(o))
+                    self._deliver(conn, b"r", mass_cancel_report_body(o))
             elif isinstance(o, t.ToVenueNew) and self.links is not None:
                 f: list[tuple[int, str | bytes]] = [(11, o.child_id), (55, o.symbol), (54, o.side), (38, str(o.qty)),
                                                     (40, o.ord_type), (59, o.tif),
@@ -309,6 +314,19 @@ class OmsRuntime:
             elif isinstance(o, t.ToVenueStatus) and self.links is not None:
                 self.links.send(o.venue, b"H", wire([(11, o.child_id), (55, o.symbol), (54, o.side)]))
 
+    def _deliver(self, conn: SessionConnection, msg_type: bytes, body: bytes) -> None:
+        """Send to a client or drop copy. One logged out past its session's max_pending held messages
+        loses the rest until its next Logon (the journal keeps them); that is logged once, not per message."""
+        try:
+            conn.send(msg_type, body)
+        except ProtocolError as e:
+            name = conn.session.config.session_id
+            lost = self._overflow.get(name, 0)
+            if not lost:
+                conn.log.event("error", f"{e}: messages to it are not delivered until its next Logon; the journal "
+                                        "keeps them", conn.clock.now_ns())
+            self._overflow[name] = lost + 1
+
     def _resend(self, conn: SessionConnection, acceptor: str, o: object) -> None:
         """One owed message to one session (not to the drop copies: they are owed their own)."""
         if isinstance(o, t.ToClient) and isinstance(o.msg, Report):
@@ -320,14 +338,6 @@ class OmsRuntime:
 
     def _now_text(self) -> str:
         return format_ns(self.clock.now_ns()).decode()
-
-
-def _deliver(conn: SessionConnection, msg_type: bytes, body: bytes) -> None:
-    """Send to a client or drop copy; one logged out too long loses the overflow, which the journal keeps."""
-    try:
-        conn.send(msg_type, body)
-    except ProtocolError as e:
-        conn.log.event("error", f"not delivered, the journal has it: {e}", conn.clock.now_ns())
 
 
 def mass_cancel_report_body(o: t.ToClientMassCancelReport) -> bytes:

@@ -24,7 +24,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.parametrize("command", [[], ["up"], ["venues"], ["client"], ["bench"], ["hash-password"]])
+@pytest.mark.parametrize("command", [[], ["up"], ["venues"], ["client"], ["bench"], ["hash-password"], ["kill"]])
 def test_every_command_has_help(command: list[str]) -> None:
     out = subprocess.run(CLI + command + ["--help"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
@@ -34,7 +34,7 @@ def test_every_command_has_help(command: list[str]) -> None:
 def test_every_subcommand_is_listed_in_top_level_help() -> None:
     parser = build_parser()
     help_text = parser.format_help()
-    for name in ("up", "venues", "client", "bench", "hash-password"):
+    for name in ("up", "venues", "client", "bench", "hash-password", "kill"):
         assert name in help_text
 
 
@@ -46,6 +46,24 @@ def test_config_error_names_file_and_key(tmp_path: Path) -> None:
     assert f"{cfg}: clients.port:" in out.stderr
     assert "target_comp_id listed twice: A" in out.stderr
     assert "stopped" not in out.stdout
+
+
+def test_journal_sync_is_checked(tmp_path: Path) -> None:
+    from oms_fix.settings import ConfigError, load_settings
+
+    cfg = tmp_path / "oms.yaml"
+    cfg.write_text("journal: {sync: sometimes}\n")
+    with pytest.raises(ConfigError) as e:
+        load_settings(cfg)
+    assert f"{cfg}: journal.sync:" in str(e.value)
+    cfg.write_text("journal: {sync: normal}\n")
+    assert load_settings(cfg).journal.sync == "normal"
+
+
+def test_kill_without_a_running_oms_says_so(tmp_path: Path) -> None:
+    out = subprocess.run(CLI + ["kill", "--state-dir", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1
+    assert f"no OMS answering at {tmp_path / 'oms.ctl'}" in out.stderr
 
 
 def test_bad_accept_pattern_is_refused() -> None:
