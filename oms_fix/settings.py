@@ -42,6 +42,12 @@ class JournalSettings(_Model):
     sync: Literal["full", "normal"] = "full"
 
 
+class TradingDaySettings(_Model):
+    # UTC time the trading day rolls: working day orders end Done for Day, daily risk counts restart,
+    # GT orders start their next day. The day is named by the date it ends on.
+    roll_utc: str = Field("00:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+
 class ScheduleSettings(_Model):
     """When a session runs, UTC. A new window starts the sequence numbers at 1."""
 
@@ -127,6 +133,7 @@ class OmsSettings(_Model):
     state_dir: Path = Path("var")
     fix: FixSettings = FixSettings()
     journal: JournalSettings = JournalSettings()
+    trading_day: TradingDaySettings = TradingDaySettings()
     clients: AcceptorSettings = AcceptorSettings(sessions=[Counterparty(target_comp_id=f"CLIENT{i}", account=f"ACC00{i}")
                                                            for i in range(1, 5)])
     drop_copy: AcceptorSettings = AcceptorSettings(port=9879, sessions=[Counterparty(target_comp_id="DROPCOPY")])

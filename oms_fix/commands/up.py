@@ -176,6 +176,7 @@ async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None, 
     control = ControlServer(runtime, control_path(state))
     await control.start()
     marks = asyncio.create_task(runtime.mark_loop(links_book, list(instruments)))
+    days = asyncio.create_task(runtime.day_loop(settings.trading_day.roll_utc))
     print(f"OMS venue links as {settings.clients.sender_comp_id} to "
           + ", ".join(f"{v.name} {v.host}:{v.port}" for v in settings.venues), flush=True)
     print(f"state in {state.resolve()} (journal {state / 'oms.db'}, stores {state / 'fix' / 'store'}, "
@@ -186,6 +187,7 @@ async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None, 
     print("stopping: logging sessions out", flush=True)
     await control.stop()
     marks.cancel()
+    days.cancel()
     runtime.flush()
     for acc in acceptors:
         await acc.stop()

@@ -299,8 +299,15 @@ class Oms:
         self._risk.revive(cmd.account, cmd.reason, now)
 
     def _new_day(self, cmd: NewDay, now: int) -> None:
-        """Daily risk counters restart; GT parents start their next day, and one with nothing at a venue
-        (its children were done for the day) is routed again."""
+        """The trading day rolls. Day orders still working end: their children are canceled and, once
+        the venues confirm, each is Done for Day (ExecType 3, A.1.b). Daily risk counters restart. GT
+        parents start their next day, and one with nothing at a venue (its children were done for the
+        day) is routed again."""
+        if self._risk.day is not None and self._risk.day != cmd.day:
+            for p in list(self._parents.values()):
+                o = p.order
+                if o.time_in_force is TimeInForce.DAY and self._working(p):
+                    self._end(p, ("day", f"end of trading day {self._risk.day}"), now)
         self._risk.start_day(cmd.day)
         for p in list(self._parents.values()):
             o = p.order
@@ -309,6 +316,11 @@ class Oms:
             o.new_day(now=now, report=False)
             if o.leaves_qty and not self._live(p):
                 self._reroute(p, now)
+
+    @property
+    def day(self) -> str | None:
+        """The trading day the core is in (the last ``NewDay``), None before the first."""
+        return self._risk.day
 
     def _mark(self, cmd: Mark, now: int) -> None:
         if cmd.symbol not in self._instruments or cmd.price <= 0:
@@ -465,6 +477,8 @@ class Oms:
             kind, text = parent.ending
             if kind == "venue" and not o.cum_qty:
                 self._tell(parent, o.reject(reason=OrdRejReason.OTHER, text=text, now=now))
+            elif kind == "day":
+                self._tell(parent, o.done_for_day(now=now))
             else:
                 self._tell(parent, o.cancel(reason=_ENDING_REASON[kind], text=text, now=now))
             self._risk_done(parent, now)

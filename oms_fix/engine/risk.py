@@ -389,6 +389,10 @@ class RiskEngine:
             del self._working[key]
         self._working_value[w.account] = self._working_value.get(w.account, Decimal(0)) + qty * w.value_px
 
+    @property
+    def day(self) -> str | None:
+        return self._day
+
     def start_day(self, day: str) -> None:
         """A new trading day: daily volume, trade counts and used locates start again at zero."""
         self._day = day

@@ -46,6 +46,7 @@ from ..store.journal import Journal, NewEvent
 from .acceptor import FixAcceptor
 from .clock import Clock
 from .connection import SessionConnection
+from .tradingday import trading_day_roll
 from .recovery import CLIENTS, DROP_COPY, Recovered, needles, replay_journal, to_records
 from .venue_links import VenueLinks
 
@@ -95,6 +96,16 @@ class OmsRuntime:
         conns = self.drop_copies if drop_copy else self.clients
         for cfg in acceptor.registry.configs:
             conns.setdefault(cfg.target_comp_id, acceptor.connection_for(acceptor.registry.session(cfg)))
+
+    async def day_loop(self, roll_utc: str) -> None:
+        """Roll the trading day: at once if the core is on another day than today's, then at each roll time."""
+        roll = trading_day_roll(roll_utc)
+        while True:
+            now = self.clock.now_ns()
+            day = roll.day_of(now)
+            if self.oms.day != day:
+                self.process(t.NewDay(day=day))
+            await asyncio.sleep(max(0.001, (roll.next_roll(now) - now) / 1e9))
 
     async def mark_loop(self, book: ConsolidatedBook, symbols: Iterable[str], interval_s: float = 1.0) -> None:
         """Mark every symbol to market from the venues' data, once per ``interval_s`` where it moved.

@@ -58,6 +58,10 @@ def test_journal_sync_is_checked(tmp_path: Path) -> None:
     assert f"{cfg}: journal.sync:" in str(e.value)
     cfg.write_text("journal: {sync: normal}\n")
     assert load_settings(cfg).journal.sync == "normal"
+    cfg.write_text("trading_day: {roll_utc: '25:00'}\n")
+    with pytest.raises(ConfigError) as e:
+        load_settings(cfg)
+    assert f"{cfg}: trading_day.roll_utc:" in str(e.value)
 
 
 def test_kill_without_a_running_oms_says_so(tmp_path: Path) -> None:
