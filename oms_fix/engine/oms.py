@@ -47,7 +47,8 @@ Flows (each client order is a *parent*: a domain ``Order`` plus children):
   gets it canceled again (at most three times).
 
 Venue trade corrections and busts (ExecType G/H): oms_corrections.py. Order
-mass status (AF) and DontKnowTrade (Q): oms_status.py.
+mass status (AF) and DontKnowTrade (Q): oms_status.py. The kill switch, the
+trading day's roll, marks and venues going down and up: oms_operations.py.
 
 Not done: stop/pegged orders and OPG/CLS/GTX time in force (rejected by the
 rules), GTD expiry is left to the venues (children carry ExpireTime).
@@ -72,6 +73,7 @@ from .oms_children import DONE_EXEC_TYPES, Child, Parent
 from .oms_corrections import venue_correction
 from .oms_journal import encode, encode_command
 from .oms_reconcile import fills_from
+from .oms_operations import kill, mark, new_day, revive, venue_down, venue_up
 from .oms_status import dont_know, mass_status
 from .oms_types import (ClientCancel, ClientDontKnow, ClientMassCancel, ClientMassStatus, ClientNew, ClientReplace,
                         ClientStatus, Command, InstrumentRules, Journal, Kill, Mark, NewDay, Out, Revive, RiskEventOut,
@@ -116,8 +118,10 @@ class Oms:
         self._handlers: dict[type, Callable[[Any, int], None]] = {
             ClientNew: self._new, ClientCancel: self._cancel, ClientReplace: self._replace,
             ClientStatus: self._status, ClientMassCancel: self._mass_cancel, VenueExec: self._venue_exec,
-            VenueCancelReject: self._venue_cancel_reject, VenueUp: self._venue_up, VenueDown: self._venue_down,
-            Kill: self._kill, Revive: self._revive, NewDay: self._new_day, Mark: self._mark,
+            VenueCancelReject: self._venue_cancel_reject, VenueUp: partial(venue_up, self),
+            VenueDown: partial(venue_down, self),
+            Kill: partial(kill, self), Revive: partial(revive, self), NewDay: partial(new_day, self),
+            Mark: partial(mark, self),
             ClientMassStatus: partial(mass_status, self), ClientDontKnow: partial(dont_know, self),
         }
 
@@ -287,59 +291,10 @@ class Oms:
         for p in targets:
             self._end(p, ("mass", "mass cancel"), now)
 
-    # -- operator and session facts --------------------------------------------------------
-
-    def _kill(self, cmd: Kill, now: int) -> None:
-        accounts = set(self._risk.kill(cmd.account, cmd.reason, now))
-        for p in list(self._parents.values()):
-            if self._working(p) and (cmd.account is None or p.account in accounts):
-                self._end(p, ("kill", f"kill switch: {cmd.reason}"), now)
-
-    def _revive(self, cmd: Revive, now: int) -> None:
-        self._risk.revive(cmd.account, cmd.reason, now)
-
-    def _new_day(self, cmd: NewDay, now: int) -> None:
-        """The trading day rolls. Day orders still working end: their children are canceled and, once
-        the venues confirm, each is Done for Day (ExecType 3, A.1.b). Daily risk counters restart. GT
-        parents start their next day, and one with nothing at a venue (its children were done for the
-        day) is routed again."""
-        if self._risk.day is not None and self._risk.day != cmd.day:
-            for p in list(self._parents.values()):
-                o = p.order
-                if o.time_in_force is TimeInForce.DAY and self._working(p):
-                    self._end(p, ("day", f"end of trading day {self._risk.day}"), now)
-        self._risk.start_day(cmd.day)
-        for p in list(self._parents.values()):
-            o = p.order
-            if not (o.time_in_force.good_till and o.phase in _WORKING):
-                continue
-            o.new_day(now=now, report=False)
-            if o.leaves_qty and not self._live(p):
-                self._reroute(p, now)
-
     @property
     def day(self) -> str | None:
         """The trading day the core is in (the last ``NewDay``), None before the first."""
         return self._risk.day
-
-    def _mark(self, cmd: Mark, now: int) -> None:
-        if cmd.symbol not in self._instruments or cmd.price <= 0:
-            self._ignore("oms", f"mark {cmd.price} for {cmd.symbol!r}: not a known symbol or not a positive price")
-            return
-        self._risk.mark(cmd.symbol, cmd.price, now)
-
-    def _venue_down(self, cmd: VenueDown, now: int) -> None:
-        self._down.add(cmd.venue)
-        for c in self._children.values():
-            if c.venue == cmd.venue and c.live:
-                c.uncertain = True
-                self._note_child(c)
-
-    def _venue_up(self, cmd: VenueUp, now: int) -> None:
-        self._down.discard(cmd.venue)
-        for c in self._children.values():
-            if c.venue == cmd.venue and c.live and c.uncertain:
-                self._out.append(ToVenueStatus(venue=c.venue, child_id=c.child_id, symbol=c.symbol, side=c.side))
 
     # -- venue reports ----------------------------------------------------------------------
 
