@@ -47,7 +47,7 @@ from .acceptor import FixAcceptor
 from .clock import Clock
 from .connection import SessionConnection
 from .tradingday import trading_day_roll
-from .recovery import CLIENTS, DROP_COPY, Recovered, needles, replay_journal, to_records
+from .recovery import CLIENTS, DROP_COPY, Recovered, dumps, needles, replay_journal, to_records
 from .venue_links import VenueLinks
 
 __all__ = ["DropCopyApp", "OmsRuntime"]
@@ -220,7 +220,11 @@ class OmsRuntime:
                         symbol=_text(msg, 55), side=_SIDES.get(msg.get(54) or b"", Side.BUY),
                         ord_type=OrdType.LIMIT, ord_rej_reason=why.reason,
                         text=why.text, transact_time=self.clock.now_ns())
-        conn.send(b"8", er_body(report))
+        # Not an order, so not a core command; journaled as what was sent, and copied like every ER.
+        self._records.append((self.clock.now_ns(), "refused", conn.session.config.target_comp_id,
+                              dumps({"cl_ord_id": report.cl_ord_id, "exec_id": report.exec_id, "text": why.text})))
+        self._outbox.append(t.ToClient(session=conn.session.config.target_comp_id, msg=report))
+        self._schedule()
 
     # -- venue links --------------------------------------------------------------
 

@@ -180,6 +180,8 @@ def replay_journal(oms: Oms, journal: Journal) -> Recovered:
             if data["acceptor"] == DROP_COPY:
                 drop_copies.add(data["session"])
             away.session(data["acceptor"], data["session"], data["up"])
+        elif kind == "refused":
+            _check_done(expected, seq)  # an order the runtime could not read: not a command, nothing to rebuild
         elif kind == "start":
             _check_done(expected, seq)
             prefix = loads(body)["id_prefix"]

@@ -93,3 +93,29 @@ def test_a_dk_is_logged_for_operations_and_an_unknown_one_also_gets_a_business_r
     assert (bmr.msg_type, bmr.get(372), bmr.get(379), bmr.get(380)) == (b"j", b"Q", b"O1-9", b"1")
     ((level, text),) = conn.log.events
     assert level == "warning" and text.startswith("DontKnowTrade from CLIENT1 for order O1 ExecID O1-9")
+
+
+def test_an_unreadable_order_is_refused_journaled_copied_to_the_drop_copy_and_replays(tmp_path: Path) -> None:
+    from oms_fix.live.recovery import replay_journal
+
+    async def go() -> tuple[Conn, Conn]:
+        with Journal.open(tmp_path / "oms.db", sync="normal") as journal:
+            clock = Clock()
+            rt = OmsRuntime(make(), journal, clock)  # type: ignore[arg-type]
+            conn, dc = Conn(clock), Conn(clock)
+            rt.drop_copies["DROPCOPY"] = dc  # type: ignore[assignment]
+            rt.on_message(conn, msg("D", t11="B1", t55="AAPL", t54="1", t60="20261125-10:00:00", t38="100",  # type: ignore[arg-type]
+                                    t40="2", t44="abc"))
+            await asyncio.sleep(0)
+            return conn, dc
+
+    conn, dc = asyncio.run(go())
+    (er,) = conn.sent
+    assert (er.get(37), er.get(11), er.get(150), er.get(39)) == (b"NONE", b"B1", b"8", b"8")
+    assert b"Price (44)" in (er.get(58) or b"")
+    (copy,) = dc.sent
+    assert (copy.get(17), copy.get(797)) == (er.get(17), b"Y")
+    with Journal.open(tmp_path / "oms.db") as journal:
+        kinds = [e[2] for e in journal.replay()]
+        assert kinds == ["refused"]
+        assert replay_journal(make(), journal).events == 1
