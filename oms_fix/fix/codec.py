@@ -85,7 +85,7 @@ def encode(fields: Iterable[tuple[int, Value]], begin_string: bytes = b"FIX.4.4"
             prefix = _STR_PREFIX
             text = "35=" + head[1] + "".join([prefix[t] + v for t, v in fields[1:]]) + "\x01"  # type: ignore[index]
             msg = b"8=%s\x019=%d\x01%s" % (begin_string, len(text), text.encode("latin-1"))
-            n = len(msg)  # _framed, inlined: this is the hot path
+            n = len(msg)  # framed, inlined: this is the hot path
             if n <= 256:
                 return msg + _TRAILER[(adler32(msg) - 1) & 0xFF]
             if n <= 512:
@@ -101,8 +101,11 @@ def encode(fields: Iterable[tuple[int, Value]], begin_string: bytes = b"FIX.4.4"
     return frame(body, begin_string)
 
 
-def _framed(msg: bytes) -> bytes:
-    """`msg` with its CheckSum(10) field appended (sum8, inlined for the usual sizes)."""
+def framed(msg: bytes) -> bytes:
+    """`msg` (8=, 9= and the body, ending with SOH) with its CheckSum(10) appended.
+
+    sum8 is inlined for the usual sizes: the session frames every message it sends.
+    """
     n = len(msg)
     if n <= 256:
         return msg + _TRAILER[(adler32(msg) - 1) & 0xFF]
@@ -165,14 +168,9 @@ def _general_body(fields: Iterable[tuple[int, Value]]) -> bytes:
     return b"35=" + msg_type + SOH + b"".join(parts)
 
 
-def framed(msg: bytes) -> bytes:
-    """`msg` (8=, 9= and the body, ending with SOH) with its CheckSum(10) appended."""
-    return _framed(msg)
-
-
 def frame(body: bytes, begin_string: bytes = b"FIX.4.4") -> bytes:
     """Wrap a body that starts at 35= (and ends with SOH) with 8, 9 and 10."""
-    return _framed(b"8=%s\x019=%d\x01%s" % (begin_string, len(body), body))
+    return framed(b"8=%s\x019=%d\x01%s" % (begin_string, len(body), body))
 
 
 def encode_raw(fields: Iterable[tuple[int | bytes | str, Value | None]], body_length: int | None = None,
@@ -207,5 +205,12 @@ def encode_raw(fields: Iterable[tuple[int | bytes | str, Value | None]], body_le
 
 def wire(fields: list[tuple[int, str | bytes]]) -> bytes:
     """An application body's fields as bytes for ``Session.send``: cheaper than its generic per-field path."""
-    return "".join([f"{t}={v}\x01" if type(v) is str else f"{t}={v.decode('latin-1')}\x01"  # type: ignore[union-attr]
-                    for t, v in fields]).encode("latin-1")
+    prefix = _ANY_STR_PREFIX
+    try:
+        # "<SOH>tag=" from a table and one concatenation per field; the first SOH is dropped.
+        text = "".join([prefix[t] + v if type(v) is str else prefix[t] + v.decode("latin-1")  # type: ignore[union-attr]
+                        for t, v in fields])
+    except KeyError:  # a tag beyond the table
+        text = "".join([f"\x01{t}={v}" if type(v) is str else f"\x01{t}={v.decode('latin-1')}"  # type: ignore[union-attr]
+                        for t, v in fields])
+    return text[1:].encode("latin-1") + SOH if text else b""

@@ -95,9 +95,19 @@ def _sent_record(kind: bytes, seq: int, raw: bytes) -> bytes:
     return _header(_SEQ_SIZE + len(raw), _crc32(raw, _crc32(prefix))) + prefix + raw
 
 
+def _put_sent(buf: bytearray, prefix: bytes, raw: bytes) -> None:
+    """`_sent_record` of a packed kind and seq, appended to `buf` without copying `raw` twice."""
+    n = _SEQ_SIZE + len(raw)
+    crc = _crc32(raw, _crc32(prefix))
+    buf += _HDR.pack(n, crc, _crc32(_LEN_CRC.pack(n, crc)))
+    buf += prefix
+    buf += raw
+
+
 class FileStore:
     __slots__ = ("path", "fsync", "recovered_tail_bytes", "compacted_on_open", "next_sender", "next_target",
-                 "creation_ns", "_fd", "_buf", "_sent", "_seqs", "_pend_seq", "_pend_raw", "_target_written")
+                 "creation_ns", "_fd", "_buf", "_sent", "_seqs", "_pend_seq", "_pend_raw", "_pend_prefix",
+                 "_target_written")
 
     def __init__(self, directory: str | os.PathLike[str], session_id: str, *, fsync: bool = False,
                  creation_ns: int = 0, compact_over: int = 1 << 20):
@@ -120,6 +130,7 @@ class FileStore:
         self._seqs: list[int] = []  # the keys of _sent, ascending, for range queries
         self._pend_seq = -1  # a sent record held back one call, to fold a following set_next_sender
         self._pend_raw = b""
+        self._pend_prefix = b""
         self._target_written = 1
         self._fd = self._open_locked()
         try:
@@ -135,7 +146,7 @@ class FileStore:
     def set_next_sender(self, seq: int) -> None:
         if self._pend_seq >= 0:
             if seq == self._pend_seq + 1:
-                self._buf += _sent_record(b"M", self._pend_seq, self._pend_raw)
+                _put_sent(self._buf, self._pend_prefix, self._pend_raw)
                 self._pend_seq = -1
                 self.next_sender = seq
                 return
@@ -155,10 +166,17 @@ class FileStore:
             self._put_pending()
         if type(raw) is not bytes:
             raw = bytes(raw)
-        _KIND_U64.pack(b"S", seq)  # fail here, on the caller's bad seq, not in a later flush
+        # Packed now, so that a bad seq fails here, not in a later flush; a sent record is
+        # usually folded with the next set_next_sender into one "M" record.
+        self._pend_prefix = _KIND_U64.pack(b"M", seq)
         self._pend_seq = seq
         self._pend_raw = raw
-        self._remember(seq, raw)
+        sent, seqs = self._sent, self._seqs
+        if seqs and seq > seqs[-1]:
+            seqs.append(seq)  # the usual case, inlined: the next number
+            sent[seq] = raw
+        else:
+            self._remember(seq, raw)
 
     def get_sent(self, begin: int, end: int) -> list[tuple[int, bytes]]:
         seqs, sent = self._seqs, self._sent
@@ -218,7 +236,7 @@ class FileStore:
     # -- internals ------------------------------------------------------------------
 
     def _put_pending(self) -> None:
-        self._buf += _sent_record(b"S", self._pend_seq, self._pend_raw)
+        _put_sent(self._buf, _KIND_U64.pack(b"S", self._pend_seq), self._pend_raw)
         self._pend_seq = -1
         self._pend_raw = b""
 

@@ -6,7 +6,8 @@ values are: none empty, each in format and enum, and each NumInGroup equal to
 the entries present (which the shape fixes). A Plan checks that with one
 regular expression per value format over all the values of that format
 joined by SOH, one `all(map(...))` for the enums and one tuple comparison for
-the counts, instead of a Python call per field.
+the counts, instead of a Python call per field; a shape that keeps coming back
+then gets one pattern for all its values in order.
 """
 
 from __future__ import annotations
@@ -55,15 +56,17 @@ def _getter(indices: list[int]) -> Callable[[list[bytes | None]], tuple[bytes, .
     return itemgetter(*indices)
 
 
-def _whole_match(kinds: dict[int, ValueKind], msg: "Message", canonical: list[bytes | None]):  # type: ignore[no-untyped-def]
+def _whole_match(kinds: dict[int, ValueKind], tags: tuple[int, ...], canonical: list[bytes | None]):  # type: ignore[no-untyped-def]
     """One pattern for all checked values of the shape joined by SOH, or None
     where a field needs both a format and an enum (then batches decide)."""
     parts: list[bytes] = []
     at_list: list[int] = []
-    for i, tag in enumerate(msg.shape.tags):
+    for i, tag in enumerate(tags):
         at = 2 * i + 1
         kind = kinds[tag]
-        if kind.num_in_group:
+        if kind.num_in_group or tag == 35:
+            # A count as the shape's entries count it; the MsgType the plan is kept under,
+            # rather than the whole enum of message types.
             parts.append(re.escape(canonical[at]))  # type: ignore[arg-type, type-var]
         elif kind.enums is not None:
             if kind.batch is not None:
@@ -84,8 +87,30 @@ def _batch(source: bytes):  # type: ignore[no-untyped-def]
     return batch_check(source).match
 
 
+@lru_cache(maxsize=None)
+def _never_empty(kind: ValueKind) -> bool:
+    """Whether a Plan's own check of a value of this kind already fails an empty one."""
+    if kind.num_in_group:
+        return True  # equal to a count, written as digits
+    if kind.other is not None:
+        return False
+    if kind.enums is not None and b"" in kind.enums:
+        return False
+    if kind.batch is not None:
+        return re.fullmatch(kind.batch, b"") is None
+    return kind.enums is not None
+
+
+# Compiling a shape's one pattern costs milliseconds (thousands of bytes of source for a
+# market data message of many entries), which only a shape that keeps coming back repays;
+# shapes of market data come and go by the thousand. So a Plan checks by format at first,
+# with patterns shared by all shapes, and compiles its own after this many messages.
+_WHOLE_AFTER = 256
+
+
 class Plan:
-    __slots__ = ("_batches", "_enum_sets", "_enum_values", "_counts", "_count_values", "_others", "_whole")
+    __slots__ = ("_batches", "_enum_sets", "_enum_values", "_counts", "_count_values", "_others", "_whole",
+                 "_unchecked", "_until_whole", "_whole_source")
 
     def __init__(self, kinds: dict[int, ValueKind], msg: "Message"):
         """The checks for messages shaped like `msg`, which passed the full walk."""
@@ -95,9 +120,12 @@ class Plan:
         enum_sets: list[frozenset[bytes]] = []
         count_at: list[int] = []
         others: list[tuple[int, Callable[[bytes], int | None]]] = []
+        unchecked: list[int] = []
         for i, tag in enumerate(msg.shape.tags):
             at = 2 * i + 1  # where the value sits in msg.flat
             kind = kinds[tag]
+            if not _never_empty(kind):
+                unchecked.append(at)
             if kind.num_in_group:
                 count_at.append(at)
             if kind.other is not None:
@@ -117,13 +145,18 @@ class Plan:
             canonical[at] = b"%d" % int(flat[at])  # type: ignore[arg-type]
         self._counts = self._count_values(canonical) if self._count_values is not None else None
         self._others = tuple(others)
-        self._whole = _whole_match(kinds, msg, canonical)
+        self._whole = None
+        self._until_whole = _WHOLE_AFTER
+        self._whole_source: tuple[dict[int, ValueKind], tuple[int, ...], list[bytes | None]] | None = \
+            (kinds, msg.shape.tags, canonical)
+        # The values no check above sees as empty: text, data and the like.
+        self._unchecked = _getter(unchecked) if unchecked else None
 
     def passes(self, msg: "Message") -> bool:
         """True: every value is sound, so the message is valid. False: ask the walk."""
-        if b"=\x01" in msg.raw:
-            return False  # an empty value (or a data field holding "=<SOH>")
         flat = msg.flat
+        if self._unchecked is not None and b"" in self._unchecked(flat):
+            return False  # an empty value: the walk names it (14d)
         if self._whole is not None:
             # Every format, enum and count of the shape in one pattern, in order.
             match, values = self._whole
@@ -133,6 +166,11 @@ class Plan:
                 if check(flat[at]) is not None:  # type: ignore[arg-type]
                     return False
             return True
+        if self._until_whole:
+            self._until_whole -= 1
+            if not self._until_whole and self._whole_source is not None:
+                self._whole = _whole_match(*self._whole_source)  # from the next message on
+                self._whole_source = None
         for match, values in self._batches:
             if match(b"\x01".join(values(flat))) is None:
                 return False

@@ -35,6 +35,8 @@ _SESSION_TYPES = frozenset({b"0", b"1", b"2", b"3", b"4", b"5", b"A"})
 _FAST_TAGS = (35, 43, 8, 34, 49, 56, 52)
 # Admin messages that make us act; a resent copy (43=Y) is counted only (§1.4).
 _ACTED_ON = frozenset({b"1", b"2", b"5"})
+_ACTIVE = Status.ACTIVE
+_DISCONNECTED = Status.DISCONNECTED
 
 
 class Session(AdminFlows):
@@ -68,6 +70,8 @@ class Session(AdminFlows):
         self._prefix_tail = b"\x0149=%s\x0156=%s\x0134=" % (config.sender_comp_id.encode(),
                                                             config.target_comp_id.encode())
         self._tolerance_ns = int(config.sending_time_tolerance_s * NS)
+        self._check_time = config.check_sending_time
+        self._validate_all = config.validate
         self._peer_id = config.target_comp_id.encode()
         self._our_id = config.sender_comp_id.encode()
 
@@ -244,7 +248,8 @@ class Session(AdminFlows):
             self._pending.append((mt, data))
             return self.data_to_send()
         self._emit(mt, data, now, store=True)
-        return self.data_to_send()
+        out = self._out
+        return out.pop() if len(out) == 1 else self.data_to_send()
 
     def _send_admin(self, mt: bytes, fields: list[tuple[int, Value]], now: int, store: bool = False) -> None:
         body = b"".join(b"%d=%s\x01" % (t, to_bytes(v)) for t, v in fields)
@@ -257,8 +262,8 @@ class Session(AdminFlows):
         head = b"35=%s%s%d\x0152=%s\x01" % (mt, self._prefix_tail, seq, format_ns(now))
         raw = framed(b"%s%d\x01%s%s" % (self._begin_prefix, len(head) + len(body), head, body))
         if store:
-            self.store.save_sent(seq, raw)
-        self.store.set_next_sender(seq + 1)
+            store_.save_sent(seq, raw)
+        store_.set_next_sender(seq + 1)
         self._out.append(raw)
         self._last_sent = now
         return seq
@@ -282,14 +287,18 @@ class Session(AdminFlows):
 
     # -------------------------------------------------------------- receiving
     def receive_data(self, data: bytes, now: int) -> None:
-        self._parser.feed(data)
-        while self.status is not Status.DISCONNECTED:
-            item = self._parser.next_message()
+        parser = self._parser
+        parser.feed(data)
+        next_message = parser.next_message
+        while self.status is not _DISCONNECTED:
+            item = next_message()
             if item is None:
                 break
             if isinstance(item, Garbled):
                 self._on_garbled(item, now)
-            else:
+            # The common case first: logged on, no gap being filled, the next message.
+            elif not (self.status is _ACTIVE and not self._queue and not self._resend_until
+                      and self._on_next_app_message(item, now)):
                 self._on_message(item, now)
 
     def _on_garbled(self, g: Garbled, now: int) -> None:
@@ -302,9 +311,7 @@ class Session(AdminFlows):
                 self._disconnect(g.reason)
 
     def _on_message(self, msg: Message, now: int) -> None:
-        if (self.status is Status.ACTIVE and not self._queue and not self._resend_until
-                and self._on_next_app_message(msg, now)):
-            return
+        """Any message the fast path (`_on_next_app_message`) leaves, in full."""
         mt = msg.msg_type
         if self.status in (Status.AWAIT_LOGON, Status.LOGON_SENT) and mt != b"A":
             # 1S.e / 1B.e
@@ -358,18 +365,26 @@ class Session(AdminFlows):
         not a retransmission, from our peer, on time. It makes the same checks
         as the general path in the same order; False leaves the message to it."""
         mt, poss_dup, begin, seq, sender, target, sending_time = msg.pick(_FAST_TAGS)
+        store = self.store
+        expected = store.next_target
         if (mt in _SESSION_TYPES or poss_dup is not None or begin != self._begin
-                or seq != b"%d" % self.store.next_target
+                or seq != b"%d" % expected
                 or sender != self._peer_id or target != self._our_id):
             return False
-        if self.config.check_sending_time:
+        if self._check_time:
             sent = parse_ns(sending_time or b"")
             if sent is None or abs(now - sent) > self._tolerance_ns:
                 return False
         self._last_recv = now
-        if self._validate(msg, now):
-            self.store.set_next_target(self.store.next_target + 1)
-            self._events.append(AppMessage(msg))
+        if self._validate_all:
+            bad = self.dictionary.validate(msg)  # 2q, 14a-14k
+            if bad is not None:
+                self._refuse(msg, bad, now)
+                return True
+        elif not self._validate(msg, now):
+            return True
+        store.set_next_target(expected + 1)
+        self._events.append(AppMessage(msg))
         return True
 
     def _check_header(self, msg: Message, mt: bytes | None, now: int) -> bool:
@@ -379,7 +394,7 @@ class Session(AdminFlows):
         if bad is not None and logon:
             self._disconnect(bad.text)  # 1S.c: silence reveals nothing
             return False
-        if bad is None and self.config.check_sending_time:
+        if bad is None and self._check_time:
             bad = sending_time_problem(msg, now, self._tolerance_ns)
         if bad is None:
             return True
@@ -466,15 +481,18 @@ class Session(AdminFlows):
 
     def _validate(self, msg: Message, now: int) -> bool:
         bad: Invalid | None = None
-        if self.config.validate:
+        if self._validate_all:
             bad = self.dictionary.validate(msg)  # 2q, 14a-14k
         elif msg.msg_type not in self.dictionary.messages:
             bad = Invalid(Reason.INVALID_MSGTYPE, 35, "MsgType(35) is not valid")  # 2q even so
         if bad is None:
             return True
+        self._refuse(msg, bad, now)
+        return False
+
+    def _refuse(self, msg: Message, bad: Invalid, now: int) -> None:
         self._reject(msg, bad.reason, bad.tag, bad.text, now)
         self._count(msg)
-        return False
 
     def _in_sequence(self, msg: Message, now: int, acted: bool = False) -> None:
         mt = msg.msg_type or b""

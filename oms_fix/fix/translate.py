@@ -23,7 +23,7 @@ from ..domain.enums import OrdRejReason, OrdType, Side, TimeInForce
 from ..domain.reports import CancelRejectReport, Report
 from .codec import wire
 from .message import Message
-from .utctime import format_ns, parse_ns
+from .utctime import format_text, parse_ns
 
 __all__ = ["Malformed", "NewOrderTerms", "cancel_from_fix", "cancel_reject_body", "er_body", "new_order_from_fix",
            "replace_from_fix"]
@@ -150,8 +150,29 @@ def replace_from_fix(msg: Message) -> ReplaceOrder | Malformed:
                         ord_type=ord_type, time_in_force=tif)
 
 
+# Text of prices already written, by value: a fill price, a limit and an average recur on
+# report after report. Zero is never cached, since -0 equals 0 but is written "-0.00".
+_PX_CACHE_MAX = 4096
+_px_text: dict[Decimal, str] = {}
+_avg_px_text: dict[Decimal, str] = {}
+
+
 def _px(value: Decimal) -> str:
     """A price as FIX text: no exponent, no trailing zeros beyond two places."""
+    try:
+        text = _px_text.get(value)
+    except TypeError:  # a signalling NaN has no hash
+        return _px_text_of(value)
+    if text is None:
+        text = _px_text_of(value)
+        if value:
+            if len(_px_text) >= _PX_CACHE_MAX:
+                _px_text.clear()
+            _px_text[value] = text
+    return text
+
+
+def _px_text_of(value: Decimal) -> str:
     text = format(value, "f")
     if "." in text:
         whole, frac = text.split(".")
@@ -167,51 +188,64 @@ def _avg_px(value: Decimal) -> str:
     """An average price as FIX text: the exact average kept by the order, rounded (half even) to
     8 places on the wire, since 1/3-share averages otherwise run to 28 digits that clients reading
     prices as doubles cannot hold."""
-    return _px(value.quantize(_AVG_PLACES, rounding=ROUND_HALF_EVEN))
+    try:
+        text = _avg_px_text.get(value)
+    except TypeError:
+        return _px(value.quantize(_AVG_PLACES, rounding=ROUND_HALF_EVEN))
+    if text is None:
+        text = _px(value.quantize(_AVG_PLACES, rounding=ROUND_HALF_EVEN))
+        if value:
+            if len(_avg_px_text) >= _PX_CACHE_MAX:
+                _avg_px_text.clear()
+            _avg_px_text[value] = text
+    return text
+
+
+# The last report written and its body, swapped in whole. The OMS writes each report
+# twice, for the client and then for the drop copies (the same body plus 797=Y); a
+# Report is frozen, so the same object always has the same body.
+_last_er: list[tuple[Report | None, bytes]] = [(None, b"")]
 
 
 def er_body(r: Report, copy: bool = False) -> bytes:
     """The ExecutionReport (35=8) for one domain report; ``copy`` marks a drop copy (CopyMsgIndicator 797=Y)."""
-    f: list[tuple[int, str | bytes]] = [(37, r.order_id)]
-    if r.cl_ord_id:  # ClOrdID is optional on a 4.4 ER: absent on the answer to a mass status matching nothing
-        f.append((11, r.cl_ord_id))
-    if r.orig_cl_ord_id:
-        f.append((41, r.orig_cl_ord_id))
-    if r.mass_status_req_id is not None:
-        f.append((584, r.mass_status_req_id))
-    if r.tot_num_reports is not None:
-        f.append((911, str(r.tot_num_reports)))
-    if r.last_rpt_requested is not None:
-        f.append((912, "Y" if r.last_rpt_requested else "N"))
-    f += [(17, r.exec_id)]
-    if r.exec_ref_id:
-        f.append((19, r.exec_ref_id))
-    f += [(150, r.exec_type.value), (39, r.ord_status.value)]
-    if r.ord_rej_reason is not None:
-        f.append((103, r.ord_rej_reason.value))
-    if r.exec_restatement_reason is not None:
-        f.append((378, r.exec_restatement_reason.value))
-    if r.account:
-        f.append((1, r.account))
-    f += [(55, r.symbol), (54, r.side.value), (38, str(r.order_qty)), (40, r.ord_type.value)]
-    if r.price is not None:
-        f.append((44, _px(r.price)))
-    f.append((59, r.time_in_force.value))
-    if r.last_qty:
-        f += [(32, str(r.last_qty)), (31, _px(r.last_px))]
-    f += [(151, str(r.leaves_qty)), (14, str(r.cum_qty)), (6, _avg_px(r.avg_px) if r.cum_qty else "0")]
-    if r.day_order_qty is not None:
-        f.append((424, str(r.day_order_qty)))
-    if r.day_cum_qty is not None:
-        f.append((425, str(r.day_cum_qty)))
-    if r.day_avg_px is not None:
-        f.append((426, _avg_px(r.day_avg_px)))
-    f.append((60, format_ns(r.transact_time)))
-    if r.text:
-        f.append((58, r.text))
-    if copy:
-        f.append((797, "Y"))
-    return wire(f)
+    last, body = _last_er[0]
+    if last is not r:
+        body = _er_text(r).encode("latin-1")
+        _last_er[0] = (r, body)
+    return body + b"797=Y\x01" if copy else body
+
+
+def _er_text(r: Report) -> str:
+    # One join of strings: the domain's enums are str enums, whose text is their FIX code, so
+    # they are joined as they are, without the cost of `.value` on every field.
+    price, last_qty, cum_qty = r.price, r.last_qty, r.cum_qty
+    return "".join([
+        "37=", r.order_id,
+        # ClOrdID is optional on a 4.4 ER: absent on the answer to a mass status matching nothing
+        "\x0111=" + r.cl_ord_id if r.cl_ord_id else "",
+        "\x0141=" + r.orig_cl_ord_id if r.orig_cl_ord_id else "",
+        "" if r.mass_status_req_id is None else "\x01584=" + r.mass_status_req_id,
+        "" if r.tot_num_reports is None else "\x01911=" + str(r.tot_num_reports),
+        "" if r.last_rpt_requested is None else "\x01912=Y" if r.last_rpt_requested else "\x01912=N",
+        "\x0117=", r.exec_id,
+        "\x0119=" + r.exec_ref_id if r.exec_ref_id else "",
+        "\x01150=", r.exec_type, "\x0139=", r.ord_status,
+        "" if r.ord_rej_reason is None else "\x01103=" + r.ord_rej_reason,
+        "" if r.exec_restatement_reason is None else "\x01378=" + r.exec_restatement_reason,
+        "\x011=" + r.account if r.account else "",
+        "\x0155=", r.symbol, "\x0154=", r.side, "\x0138=", str(r.order_qty), "\x0140=", r.ord_type,
+        "" if price is None else "\x0144=" + _px(price),
+        "\x0159=", r.time_in_force,
+        "\x0132=" + str(last_qty) + "\x0131=" + _px(r.last_px) if last_qty else "",
+        "\x01151=", str(r.leaves_qty), "\x0114=", str(cum_qty), "\x016=", _avg_px(r.avg_px) if cum_qty else "0",
+        "" if r.day_order_qty is None else "\x01424=" + str(r.day_order_qty),
+        "" if r.day_cum_qty is None else "\x01425=" + str(r.day_cum_qty),
+        "" if r.day_avg_px is None else "\x01426=" + _avg_px(r.day_avg_px),
+        "\x0160=", format_text(r.transact_time),
+        "\x0158=" + r.text if r.text else "",
+        "\x01",
+    ])
 
 
 def cancel_reject_body(r: CancelRejectReport) -> bytes:

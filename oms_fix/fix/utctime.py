@@ -1,19 +1,21 @@
 """UTCTimestamp (YYYYMMDD-HH:MM:SS.sss) to and from integer nanoseconds.
 
-Pure arithmetic on the value passed in; nothing here reads a clock. The
-second-resolution prefix is cached, since consecutive messages share it.
+Pure arithmetic on the value passed in; nothing here reads a clock. What was
+written is cached (by millisecond, and the second-resolution prefix), since
+consecutive messages share it.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["format_ns", "parse_ns", "NS"]
+__all__ = ["format_ns", "format_text", "parse_ns", "NS"]
 
 NS = 1_000_000_000
 _DAY_NS = 86_400 * NS
 
-_format_cache: list[object] = [None, b""]
+# (second, its text) of the last call, swapped in whole so that threads never see half.
+_format_cache: list[tuple[int | None, bytes]] = [(None, b"")]
 _parse_cache: dict[bytes, int] = {}
 _TS = re.compile(rb"(\d{4})(\d{2})(\d{2})-(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?\Z")
 
@@ -45,33 +47,52 @@ def _civil_from_days(z: int) -> tuple[int, int, int]:
     return yoe + era * 400 + (m <= 2), m, d
 
 
-_ms_cache: list[object] = [None, b""]
+# Timestamps already written, by millisecond. Messages come many to a millisecond, and
+# the callers interleave a few clocks (a report's TransactTime, the SendingTime of the
+# message carrying it), so a few recent milliseconds are kept, not only the last one.
+_MS_CACHE_MAX = 1024
+_ms_bytes: dict[int, bytes] = {}
+_ms_text: dict[int, str] = {}
 
 
 def format_ns(now_ns: int, precision: int = 3) -> bytes:
     """`now_ns` (ns since the Unix epoch, UTC) as a FIX UTCTimestamp."""
     if precision == 3:
-        # Messages come many to a millisecond: the last answer is usually the one.
         ms = now_ns // 1_000_000
-        if _ms_cache[0] == ms:
-            return _ms_cache[1]  # type: ignore[return-value]
-        _ms_cache[1] = _format(now_ns, 3)
-        _ms_cache[0] = ms
-        return _ms_cache[1]  # type: ignore[return-value]
+        text = _ms_bytes.get(ms)
+        if text is None:
+            text = _format(now_ns, 3)
+            if len(_ms_bytes) >= _MS_CACHE_MAX:
+                _ms_bytes.clear()
+            _ms_bytes[ms] = text
+        return text
     return _format(now_ns, precision)
+
+
+def format_text(now_ns: int, precision: int = 3) -> str:
+    """`format_ns` as str, for callers that build text."""
+    if precision == 3:
+        ms = now_ns // 1_000_000
+        text = _ms_text.get(ms)
+        if text is None:
+            text = format_ns(now_ns).decode("ascii")
+            if len(_ms_text) >= _MS_CACHE_MAX:
+                _ms_text.clear()
+            _ms_text[ms] = text
+        return text
+    return _format(now_ns, precision).decode("ascii")
 
 
 def _format(now_ns: int, precision: int) -> bytes:
     sec, frac = divmod(now_ns, NS)
-    cache = _format_cache
-    if cache[0] != sec:
+    cached_sec, prefix = _format_cache[0]
+    if cached_sec != sec:
         days, rem = divmod(sec, 86_400)
         y, m, d = _civil_from_days(days)
         hh, rem = divmod(rem, 3600)
         mm, ss = divmod(rem, 60)
-        cache[0] = sec
-        cache[1] = b"%04d%02d%02d-%02d:%02d:%02d" % (y, m, d, hh, mm, ss)
-    prefix: bytes = cache[1]  # type: ignore[assignment]
+        prefix = b"%04d%02d%02d-%02d:%02d:%02d" % (y, m, d, hh, mm, ss)
+        _format_cache[0] = (sec, prefix)
     if precision == 0:
         return prefix
     if precision == 3:

@@ -8,8 +8,7 @@ made them durable.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from typing import Callable, Iterator, Protocol
+from typing import Callable, Protocol
 
 from ..fix.codec import Message, Value
 from ..fix.events import AppMessage, Disconnect, LoggedOn, LoggedOut, Note
@@ -114,21 +113,16 @@ class SessionConnection:
     def send(self, msg_type: Value, body: bytes | list[tuple[int, Value]]) -> None:
         """Send an application message now, or hold it until the next Logon."""
         now = self.clock.now_ns()
-        self._write(self.session.send(msg_type, body, now), now)
+        data = self.session.send(msg_type, body, now)
+        corked = self._corked
+        if corked is not None and data:
+            corked.append(data)  # `_write`'s first step, inlined: inside a batch, the usual case
+        else:
+            self._write(data, now)
 
-    @contextlib.contextmanager
-    def batch(self) -> Iterator[None]:
+    def batch(self) -> "_Batch":
         """Send several messages with one store flush and one socket write."""
-        if self._corked is not None:
-            yield  # already inside a batch (e.g. called from on_message)
-            return
-        self._corked = []
-        try:
-            yield
-        finally:
-            corked, self._corked = self._corked, None
-            if corked:
-                self._write(b"".join(corked), self.clock.now_ns())
+        return _Batch(self)
 
     def business_reject(self, ref: Message, reason: int, text: str, ref_id: bytes | None = None) -> None:
         now = self.clock.now_ns()
@@ -230,3 +224,28 @@ class SessionConnection:
         if self._timer is not None:
             self._timer.cancel()
         self._timer = None
+
+
+class _Batch:
+    """`SessionConnection.batch()`: a plain context manager, since one is entered per
+    message the application handles and a generator-based one costs several times more."""
+
+    __slots__ = ("_conn", "_outer")
+
+    def __init__(self, conn: SessionConnection):
+        self._conn = conn
+        self._outer = False
+
+    def __enter__(self) -> None:
+        conn = self._conn
+        # Already inside a batch (e.g. called from on_message): the outer one writes.
+        self._outer = conn._corked is None
+        if self._outer:
+            conn._corked = []
+
+    def __exit__(self, *exc: object) -> None:
+        if self._outer:
+            conn = self._conn
+            corked, conn._corked = conn._corked, None
+            if corked:
+                conn._write(b"".join(corked), conn.clock.now_ns())

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..fix.codec import printable
-from ..fix.utctime import format_ns
+from ..fix.utctime import format_text
 
 __all__ = ["SessionLog", "NullLog", "split_frames"]
 
@@ -56,14 +56,14 @@ class SessionLog:
             self._write_frames("OUT", data, now)
 
     def _write_frames(self, direction: str, data: bytes, now: int) -> None:
-        ts = format_ns(now, 6).decode()
+        ts = format_text(now, 6)
         assert self._messages is not None
         write = self._messages.write
         for frame in split_frames(data):
             write(f"{ts} {direction} {printable(frame)}\n")
 
     def event(self, level: str, text: str, now: int) -> None:
-        self._events.write(f"{format_ns(now, 6).decode()} {level.upper():7s} {text}\n")
+        self._events.write(f"{format_text(now, 6)} {level.upper():7s} {text}\n")
 
     def flush(self) -> None:
         if self._messages is not None:

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from oms_fix.fix.codec import FixParser, Message, encode_raw, parse_one
+from oms_fix.fix import plan
 from oms_fix.fix.dictionary import Dictionary, Invalid, Reason, load_default
 
 D = load_default()
@@ -260,13 +261,27 @@ TEMPLATES = [
 ]
 
 
+# Plans check by format until a shape has been seen plan._WHOLE_AFTER times, then by one
+# pattern of their own; this dictionary's plans take theirs at once, so both ways are tried.
+D_WHOLE = Dictionary.load()
+
+
+@pytest.mark.parametrize("whole_after", [plan._WHOLE_AFTER, 1])
 @settings(max_examples=400, deadline=None)
 @given(data=st.data())
-def test_plans_answer_as_the_reference_walk(data):
+def test_plans_answer_as_the_reference_walk(data, whole_after):
     """Whatever a cached plan passes, the full walk passes; what it doesn't, the walk names."""
+    saved, plan._WHOLE_AFTER = plan._WHOLE_AFTER, whole_after
+    try:
+        _plans_answer_as_the_reference_walk(data, D if whole_after == saved else D_WHOLE)
+    finally:
+        plan._WHOLE_AFTER = saved
+
+
+def _plans_answer_as_the_reference_walk(data, d: Dictionary) -> None:
     base = data.draw(st.sampled_from(TEMPLATES))
     m = _frame_or_none(base)
-    assert m is not None and D.validate(m) is None and D._validate_walk(m) is None
+    assert m is not None and d.validate(m) is None and d._validate_walk(m) is None
     fields = list(base)
     for _ in range(data.draw(st.integers(1, 3))):
         op = data.draw(st.sampled_from(["value", "value", "value", "drop", "dup", "swap", "insert"]))
@@ -284,5 +299,5 @@ def test_plans_answer_as_the_reference_walk(data):
             fields.insert(i, data.draw(_FIELD))
     m = _frame_or_none(fields)
     if m is not None:
-        assert D.validate(m) == D._validate_walk(m)
-        assert D.validate(m) == D._validate_walk(m)  # once more, now that a plan may exist
+        assert d.validate(m) == d._validate_walk(m)
+        assert d.validate(m) == d._validate_walk(m)  # once more, now that a plan may exist
