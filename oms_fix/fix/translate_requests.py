@@ -43,17 +43,27 @@ def _text(msg: Message, tag: int) -> str:
 
 
 def _dec(msg: Message, tag: int) -> Decimal | None:
-    raw = msg.get(tag)
+    return _d(msg.get(tag))
+
+
+def _int(msg: Message, tag: int) -> int:
+    return _n(msg.get(tag))
+
+
+def _s(raw: bytes | None) -> str:
+    return raw.decode("latin-1") if raw else ""
+
+
+def _n(raw: bytes | None) -> int:
+    return int(raw) if raw and raw.isdigit() else 0
+
+
+def _d(raw: bytes | None) -> Decimal | None:
     try:
         value = Decimal(raw.decode("ascii")) if raw else None
     except (InvalidOperation, UnicodeDecodeError):
         return None
     return value if value is not None and value.is_finite() else None
-
-
-def _int(msg: Message, tag: int) -> int:
-    raw = msg.get(tag) or b"0"
-    return int(raw) if raw.isdigit() else 0
 
 
 def mass_status_from_fix(msg: Message, session: str) -> t.ClientMassStatus | Refused:
@@ -92,12 +102,18 @@ def dont_know_from_fix(msg: Message, session: str) -> t.ClientDontKnow | Refused
                             last_px=_dec(msg, 31), text=_text(msg, 58))
 
 
+_VENUE_ER_TAGS = (11, 150, 39, 17, 32, 31, 14, 151, 6, 58, 19)
+
+
 def venue_exec_from_fix(venue: str, msg: Message) -> t.VenueExec:
-    """A venue's ExecutionReport (35=8) about a child order, ExecRefID (19) included."""
-    return t.VenueExec(venue=venue, child_id=_text(msg, 11), exec_type=_text(msg, 150), ord_status=_text(msg, 39),
-                       exec_id=_text(msg, 17), last_qty=_int(msg, 32), last_px=_dec(msg, 31), cum_qty=_int(msg, 14),
-                       leaves_qty=_int(msg, 151), avg_px=_dec(msg, 6), text=_text(msg, 58),
-                       exec_ref_id=_text(msg, 19))
+    """A venue's ExecutionReport (35=8) about a child order, ExecRefID (19) included.
+
+    Every venue report passes here: its fields are read in one pick, not one lookup each."""
+    cl, et, st, eid, lq, lp, cq, lv, ap, tx, ref = msg.pick(_VENUE_ER_TAGS)
+    return t.VenueExec(venue=venue, child_id=_s(cl), exec_type=_s(et), ord_status=_s(st), exec_id=_s(eid),
+                       last_qty=_n(lq), last_px=_d(lp), cum_qty=_n(cq), leaves_qty=_n(lv), avg_px=_d(ap),
+                       text=_s(tx), exec_ref_id=_s(ref))
+
 
 
 def business_reject_body(o: t.ToClientBusinessReject) -> bytes:

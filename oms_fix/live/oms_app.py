@@ -36,7 +36,7 @@ from ..engine.oms import Oms
 from ..fix.codec import wire
 from ..fix.message import Message
 from ..fix.status import ProtocolError
-from ..fix.utctime import format_ns
+from ..fix.utctime import format_ns, format_text
 from ..fix.translate_requests import (Refused, business_reject_body, dont_know_from_fix, mass_status_from_fix,
                                       venue_exec_from_fix)
 from ..fix.translate import (Malformed, cancel_from_fix, cancel_reject_body, er_body, new_order_from_fix,
@@ -352,7 +352,7 @@ class OmsRuntime:
             conn.send(b"r", mass_cancel_report_body(o))
 
     def _now_text(self) -> str:
-        return format_ns(self.clock.now_ns()).decode()
+        return format_text(self.clock.now_ns())
 
 
 def mass_cancel_report_body(o: t.ToClientMassCancelReport) -> bytes:
