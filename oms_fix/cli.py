@@ -6,12 +6,12 @@ import argparse
 import sys
 
 from . import __version__
-from .commands import bench, client, hashpw, kill, up, venues
+from .commands import bench, client, hashpw, kill, sim, up, venues
 
 __all__ = ["main"]
 
 _COMMANDS = {"up": up, "venues": venues, "client": client, "bench": bench, "hash-password": hashpw,
-             "kill": kill}
+             "kill": kill, "sim": sim}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -225,6 +225,10 @@ class BackgroundMarket:
     def symbols(self) -> list[str]:
         return list(self._symbols)
 
+    def next_due(self) -> int | None:
+        """When the next action falls (``advance`` to it or later to get it); None: no more ever."""
+        return self._queue[0][0] if self._queue else None
+
     def fair_value(self, symbol: str) -> float:
         """The fair value in ticks as of the last ``advance``."""
         return self._sym(symbol).fv

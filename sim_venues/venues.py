@@ -178,6 +178,30 @@ class Venue:
         eng = self.engines.get(symbol)
         return self._after(eng.set_reference(bid, ask, now)) if eng is not None else []
 
+    def next_due(self, now: int) -> int | None:
+        """The first instant after ``now`` at which ``advance`` has something of its own to do: the flow's
+        next action, a phase change, a halt starting or ending, a cross (None: nothing ever). A caller that
+        skips idle ticks (the in-process simulation) ticks then; GTD expiries are the caller's to know, as
+        it sent the ExpireTimes."""
+        due: list[int] = []
+        if self.flow is not None and (t := self.flow.next_due()) is not None:
+            due.append(t)
+        day = self.spec.day
+        if self.spec.kind == "exchange" and day is not None and day.length_ns:
+            _, k, into = day.phase_at(self.start_ns, now)
+            begin = self.start_ns + k * day.length_ns
+            edges = (day.pre_open_s, day.pre_open_s + day.continuous_s,
+                     day.pre_open_s + day.continuous_s + day.closing_auction_s)
+            due.append(next((begin + int(e * _NS) for e in edges if int(e * _NS) > into), begin + day.length_ns))
+        for h in self.spec.halts:
+            start = self.start_ns + int(h.at_s * _NS)
+            end = start + int(h.for_s * _NS)
+            if h.symbol in self.engines and end > now:
+                due.append(start if start > now else end)
+        if self.spec.kind == "cross":
+            due.append(max(self._next_cross, now + 1))
+        return min(due) if due else None
+
     def own_bbo(self, symbol: str) -> tuple[int | None, int | None]:
         eng = self.engines[symbol]
         bids, asks = eng.levels(Side.BUY, 1), eng.levels(Side.SELL, 1)

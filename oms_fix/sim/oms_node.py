@@ -1,0 +1,135 @@
+"""The OMS in the simulation: the real sans-IO core and its consolidated book, fed by the scheduler.
+
+What ``OmsRuntime`` does live around ``Oms.handle`` is done here on the
+virtual clock: each command is handled at the instant it is delivered, and
+each output becomes a delivery over the link to its venue or client. The
+consolidated book is the one the core routes on, kept from the venues'
+market data as the venue links keep it live. Marks (``Mark``) go in once per
+``marks_every`` for every symbol whose consolidated mid (else last trade)
+moved, as ``OmsRuntime.mark_loop`` does; the trading day starts with
+``NewDay`` as ``day_loop`` does.
+
+Not modelled: the journal (its records are counted, not written: a commit
+takes no virtual time), the FIX sessions' logon and heartbeats (every venue
+is up from the start), the drop copy.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..engine import oms_types as t
+from ..engine.oms import Oms
+from ..marketdata.consolidated import ConsolidatedBook
+from .latency import Link
+from .recorder import Recorder
+from .scheduler import Scheduler
+
+if TYPE_CHECKING:
+    from .client import SimClient
+    from .venue_node import SimVenue
+
+__all__ = ["SimOms"]
+
+
+class SimOms:
+    def __init__(self, oms: Oms, book: ConsolidatedBook, symbols: list[str], sched: Scheduler,
+                 recorder: Recorder) -> None:
+        self.oms = oms
+        self.book = book
+        self.symbols = symbols
+        self._sched = sched
+        self._recorder = recorder
+        self.venues: dict[str, tuple[Link, SimVenue]] = {}
+        self.clients: dict[str, tuple[Link, SimClient]] = {}
+        self._marked: dict[str, Decimal] = {}
+        self.commands = 0
+        self.journal_records = 0
+        self.undeliverable = 0
+        self._outs: dict[type, Callable[[Any], None]] = {
+            t.ToClient: self._client_msg, t.ToClientMassCancelReport: self._client_other,
+            t.ToClientBusinessReject: self._client_other, t.ToVenueNew: self._venue_new,
+            t.ToVenueCancel: self._venue_cancel, t.ToVenueStatus: self._venue_status, t.Journal: self._journal,
+            t.RiskEventOut: self._risk_event, t.OpsEventOut: self._ignore,
+        }
+
+    # -- in -----------------------------------------------------------------------------
+
+    def handle(self, cmd: t.Command) -> None:
+        self.commands += 1
+        outs = self._outs
+        for o in self.oms.handle(cmd, self._sched.now):
+            outs[type(o)](o)
+
+    def on_client(self, cmd: t.Command) -> None:
+        if isinstance(cmd, t.ClientNew):  # the arrival price: the consolidated mid as the OMS takes the order
+            self._recorder.arrived(cmd.session, cmd.order.cl_ord_id, self.book.nbbo(cmd.order.symbol).mid,
+                                   self._sched.now)
+        self.handle(cmd)
+
+    def on_venue_exec(self, cmd: t.VenueExec) -> None:
+        self.handle(cmd)
+
+    def on_cancel_reject(self, cmd: t.VenueCancelReject) -> None:
+        self.handle(cmd)
+
+    def on_market_data(self, venue: str, symbol: str, bids: list[tuple[Decimal, int]], asks: list[tuple[Decimal, int]],
+                       trades: list[tuple[Decimal, int]]) -> None:
+        book = self.book
+        book.snapshot(venue, symbol, bids, asks)
+        for px, qty in trades:
+            book.trade(venue, symbol, px, qty, self._sched.now)
+
+    def mark(self) -> None:
+        """Every symbol's consolidated mid, else its last trade, where it moved since the last mark."""
+        book = self.book
+        for symbol in self.symbols:
+            price = book.nbbo(symbol).mid
+            if price is None and symbol in book.last:
+                price = book.last[symbol][0]
+            if price is not None and price > 0 and self._marked.get(symbol) != price:
+                self._marked[symbol] = price
+                self.handle(t.Mark(symbol=symbol, price=price))
+
+    def new_day(self, day: str) -> None:
+        self.handle(t.NewDay(day=day))
+
+    # -- out ----------------------------------------------------------------------------
+
+    def _client_msg(self, o: t.ToClient) -> None:
+        to = self.clients.get(o.session)
+        if to is None:
+            self.undeliverable += 1
+            return
+        link, client = to
+        link.send(client.on_message, o.msg)
+
+    def _client_other(self, o: t.ToClientMassCancelReport | t.ToClientBusinessReject) -> None:
+        to = self.clients.get(o.session)
+        if to is None:
+            self.undeliverable += 1
+            return
+        link, client = to
+        link.send(client.on_other, o)
+
+    def _venue_new(self, o: t.ToVenueNew) -> None:
+        link, venue = self.venues[o.venue]
+        link.send(venue.on_new, o)
+
+    def _venue_cancel(self, o: t.ToVenueCancel) -> None:
+        link, venue = self.venues[o.venue]
+        link.send(venue.on_cancel, o)
+
+    def _venue_status(self, o: t.ToVenueStatus) -> None:
+        link, venue = self.venues[o.venue]
+        link.send(venue.on_status, o)
+
+    def _journal(self, o: t.Journal) -> None:
+        self.journal_records += 1
+
+    def _risk_event(self, o: t.RiskEventOut) -> None:
+        self._recorder.risk_events += 1
+
+    def _ignore(self, o: object) -> None:
+        pass
