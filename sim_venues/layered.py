@@ -117,11 +117,14 @@ class LayeredBook:
         """The best price an order on ``side`` could take, displayed or hidden."""
         return self.best_ask() if side == BUY else self.best_bid()
 
+    # Asked on every order's arrival: plain comparisons, no generator.
     def best_bid(self) -> int | None:
-        return max((p for p in (self.lit.best_bid(), self.dark.best_bid()) if p is not None), default=None)
+        lit, dark = self.lit.best_bid(), self.dark.best_bid()
+        return dark if lit is None else lit if dark is None or lit >= dark else dark
 
     def best_ask(self) -> int | None:
-        return min((p for p in (self.lit.best_ask(), self.dark.best_ask()) if p is not None), default=None)
+        lit, dark = self.lit.best_ask(), self.dark.best_ask()
+        return dark if lit is None else lit if dark is None or lit <= dark else dark
 
     def would_take(self, side: Side, price: int) -> bool:
         best = self.best_opposite(side)

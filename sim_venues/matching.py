@@ -55,7 +55,8 @@ Decisions the issue left open:
 
 from __future__ import annotations
 
-from dataclasses import replace as copy_request
+from dataclasses import fields, replace as copy_request
+from operator import attrgetter
 
 from . import auction
 from .admission import PHASES, check_entry, check_replace, check_terms, is_post_only, only_qty
@@ -73,6 +74,13 @@ __all__ = ["Engine"]
 
 BUY, SELL = Side.BUY, Side.SELL
 _IMMEDIATE = frozenset({TimeInForce.IOC, TimeInForce.FOK})
+_TERMS_OF = attrgetter(*(f.name for f in fields(OrderRequest)))  # every field, in __init__'s order
+
+
+def _own_copy(req: OrderRequest) -> OrderRequest:
+    """The engine's copy of a request (it renames its ClOrdID in place); what ``dataclasses.replace`` does, faster:
+    the background market submits many times a second."""
+    return OrderRequest(*_TERMS_OF(req))
 
 
 class Engine:
@@ -145,7 +153,7 @@ class Engine:
                 _report(ExecType.REJECTED, existing.order, req.cl_ord_id,
                         reject_reason=OrdRejReason.DUPLICATE_ORDER, text="duplicate ClOrdID of a live order")
             ]
-        req = copy_request(req)
+        req = _own_copy(req)
         self._next += 1
         order = Order(order_id=f"{self.id_prefix}-{self._next}", request=req, accepted_ns=now)
         if req.ord_type in (OrdType.LIMIT, OrdType.STOP_LIMIT):

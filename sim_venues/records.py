@@ -40,7 +40,7 @@ def snapshot(o: Order) -> dict[str, str]:
     return {
         "cum_qty": str(o.cum_qty),
         "leaves_qty": str(o.leaves_qty),
-        "ord_status": o.status.value,
+        "ord_status": o.status._value_,  # not .value, a descriptor several times slower: a report per order event
         "avg_px_num": str(o.notional),
         "order_qty": str(o.request.qty),
         "price": "" if o.price is None else str(o.price),

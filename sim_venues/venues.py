@@ -83,7 +83,7 @@ class VenueSpec:
 
 @dataclass(slots=True)
 class _Maker:
-    live: list[str] = field(default_factory=list)
+    live: dict[tuple[Side, int], tuple[str, int]] = field(default_factory=dict)  # (side, price) -> (ClOrdID, qty)
     seq: int = 0
 
 
@@ -284,25 +284,49 @@ class Venue:
 
     def _requote(self, owner: str, symbol: str, bid_px: int, bid_qty: int, ask_px: int, ask_qty: int,
                  now: int) -> list[Report]:
-        """Replace a maker's ladder: ``maker_levels`` prices a tick apart behind its quote on each side."""
+        """Move a maker's ladder (``maker_levels`` prices a tick apart behind its quote on each side) to the new quote.
+
+        Only what changed is touched, as a real maker re-quotes: a level whose order still rests untouched at the
+        wanted size stays, keeping its queue priority; a level that moved away, or was partly or wholly filled,
+        is cancelled and the wanted ones are entered anew (a partly filled level is topped up by a cancel and a
+        new order at the back of its queue). Every cancel goes before any new order, so the new ladder never
+        meets the maker's own old one.
+        """
         eng = self.engines[symbol]
         maker = self._makers.setdefault((owner, symbol), _Maker())
-        out: list[Report] = []
-        for old in maker.live:
-            res = eng.cancel(owner, old + "x", old, now)
-            if not isinstance(res, CancelReject):
-                out += res
-        maker.seq += 1
-        maker.live = []
+        want: dict[tuple[Side, int], int] = {}
         for side, px, qty, step in ((Side.BUY, bid_px, bid_qty, -1), (Side.SELL, ask_px, ask_qty, 1)):
             for k in range(self.spec.maker_levels if qty > 0 else 0):
                 price = px + step * k
                 if price <= 0:
                     break
-                cl = f"Q{maker.seq}{'B' if side is Side.BUY else 'S'}{k}"
-                out += eng.submit(OrderRequest(owner=owner, cl_ord_id=cl, symbol=symbol, side=side, qty=qty,
-                                               price=price, tif=TimeInForce.GTC), now)
-                maker.live.append(cl)
+                want[(side, price)] = qty
+        out: list[Report] = []
+        kept: dict[tuple[Side, int], tuple[str, int]] = {}
+        for level, (cl, qty) in maker.live.items():
+            if want.get(level) == qty:
+                o = eng.find(owner, cl)  # None once done: a background order is forgotten at once
+                if o is not None and o.leaves_qty == qty:
+                    kept[level] = (cl, qty)
+                    continue
+            res = eng.cancel(owner, cl + "x", cl, now)
+            if not isinstance(res, CancelReject):
+                out += res
+        if len(kept) == len(want):
+            maker.live = kept
+            return out
+        maker.seq += 1
+        live: dict[tuple[Side, int], tuple[str, int]] = {}
+        for n, (level, qty) in enumerate(want.items()):
+            if level in kept:
+                live[level] = kept[level]
+                continue
+            side, price = level
+            cl = f"Q{maker.seq}{'B' if side is Side.BUY else 'S'}{n}"
+            out += eng.submit(OrderRequest(owner=owner, cl_ord_id=cl, symbol=symbol, side=side, qty=qty,
+                                           price=price, tif=TimeInForce.GTC), now)
+            live[level] = (cl, qty)
+        maker.live = live
         return out
 
     def _mm_quote(self, symbol: str, now: int) -> list[Report]:

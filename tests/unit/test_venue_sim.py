@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim_venues.daycycle import DayCycle
-from sim_venues.flow import BackgroundMarket
+from sim_venues.flow import BackgroundMarket, Quote
 from sim_venues.instruments import load_instruments
 from sim_venues.orders import ExecType, OrderRequest, OrdType, Phase, Side, TimeInForce, Trade
 from sim_venues.venues import Venue, VenueSpec
@@ -91,3 +91,43 @@ def test_a_configured_halt_stops_one_symbol_and_resumes_it_with_an_uncross():
     assert "TSLA" not in v.halted and ("TSLA", Phase.CONTINUOUS) in v.status_changes
     trades = [r for r in reports if r.exec_type is ExecType.TRADE]
     assert {(r.order.cl_ord_id, r.last_qty, r.last_px) for r in trades} == {("S1", 60, 25000), ("B1", 60, 25000)}
+
+
+def quoting_venue() -> Venue:
+    spec = VenueSpec(name="ECN", kind="ecn", port=0, makers=True)
+    return Venue(spec, load_instruments(), T0, maker_slot=(0.0, 1.0))
+
+
+def quote(v: Venue, bid: int, ask: int, qty: int = 200, at: int = T0) -> list:
+    q = Quote(time_ns=at, participant="MM1", symbol="AAPL", bid_px=bid, bid_qty=qty, ask_px=ask, ask_qty=qty)
+    return v._apply_flow([q], at)
+
+
+def test_a_maker_requotes_only_the_levels_that_moved_and_keeps_its_place_at_the_others():
+    v = quoting_venue()
+    first = quote(v, 18000, 18010)
+    assert [(r.exec_type, r.order.price) for r in first] == \
+        [(ExecType.NEW, p) for p in (18000, 17999, 17998, 17997, 17996, 18010, 18011, 18012, 18013, 18014)]
+    v.submit(OrderRequest("C", "B1", "AAPL", Side.BUY, 100, price=18000), T0 + 1)  # queues behind the maker
+    moved = quote(v, 18001, 18011, at=T0 + 2)
+    assert [(r.exec_type, r.order.price) for r in moved] == [
+        (ExecType.CANCELED, 17996), (ExecType.CANCELED, 18010), (ExecType.NEW, 18001), (ExecType.NEW, 18015)]
+    assert v.engines["AAPL"].levels(Side.BUY, 5) == [(18001, 200), (18000, 300), (17999, 200), (17998, 200),
+                                                     (17997, 200)]
+    sweep = v.submit(OrderRequest("T", "S1", "AAPL", Side.SELL, 400, price=18000, tif=TimeInForce.IOC), T0 + 3)
+    hit = [(r.order.request.owner, r.last_px) for r in sweep
+           if r.exec_type is ExecType.TRADE and r.order.request.owner != "T"]
+    assert hit == [("~flow:MM1", 18001), ("~flow:MM1", 18000)], "the unmoved level kept its priority over B1"
+
+
+def test_a_filled_level_is_refilled_and_a_zero_quote_withdraws_the_ladder():
+    v = quoting_venue()
+    quote(v, 18000, 18010)
+    v.submit(OrderRequest("T", "B1", "AAPL", Side.BUY, 50, price=18010, tif=TimeInForce.IOC), T0 + 1)
+    refill = quote(v, 18000, 18010, at=T0 + 2)  # same terms after a fill: only the touched level is redone
+    assert [(r.exec_type, r.order.price, r.order.leaves_qty) for r in refill] == [
+        (ExecType.CANCELED, 18010, 0), (ExecType.NEW, 18010, 200)]
+    assert quote(v, 18000, 18010, at=T0 + 3) == []
+    gone = quote(v, 18000, 18010, qty=0, at=T0 + 4)
+    assert [r.exec_type for r in gone] == [ExecType.CANCELED] * 10
+    assert v.engines["AAPL"].levels(Side.BUY, 5) == [] and v.engines["AAPL"].levels(Side.SELL, 5) == []
