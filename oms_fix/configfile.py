@@ -7,12 +7,14 @@ config/instruments.yaml (``sim_venues``): one wording for all of them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-__all__ = ["describe", "read_mapping"]
+M = TypeVar("M", bound=BaseModel)
+
+__all__ = ["describe", "load_model", "read_mapping"]
 
 
 def read_mapping(path: Path, error: type[Exception]) -> dict[str, Any]:
@@ -36,3 +38,12 @@ def describe(path: Path, e: ValidationError) -> str:
         msg = err["msg"].removeprefix("Value error, ")
         lines.append(f"{path}: {key or '(top level)'}: {msg}")
     return "\n".join(lines)
+
+
+def load_model(path: Path, model: type[M], error: type[Exception]) -> M:
+    """``path`` read and checked against ``model``; ``error`` naming the file and each key that is wrong."""
+    data = read_mapping(path, error)
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise error(describe(path, e)) from None

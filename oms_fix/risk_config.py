@@ -10,9 +10,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .configfile import describe, read_mapping
+from .configfile import load_model
 from .engine.risk_limits import ACCOUNT_ONLY, Limits, RiskConfig, Throttle
 
 __all__ = ["DEFAULT_RISK_CONFIG", "RiskConfigError", "load_risk_config"]
@@ -108,11 +108,7 @@ def _throttle(t: _Throttle, default: _Throttle | None = None) -> Throttle | None
 
 def load_risk_config(path: str | Path = DEFAULT_RISK_CONFIG) -> RiskConfig:
     path = Path(path)
-    data = read_mapping(path, RiskConfigError)
-    try:
-        f = _File.model_validate(data)
-    except ValidationError as e:
-        raise RiskConfigError(describe(path, e)) from None
+    f = load_model(path, _File, RiskConfigError)
     return RiskConfig(
         defaults=Limits(**f.defaults.override()),
         accounts={a: acc.limits.override() for a, acc in f.accounts.items()},

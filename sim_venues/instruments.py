@@ -12,9 +12,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from oms_fix.configfile import describe, read_mapping
+from oms_fix.configfile import load_model
 
 __all__ = ["DEFAULT_INSTRUMENTS", "Instrument", "InstrumentsError", "load_instruments"]
 
@@ -126,11 +126,7 @@ class _File(BaseModel):
 def load_instruments(path: str | Path = DEFAULT_INSTRUMENTS) -> dict[str, Instrument]:
     """Read and check the file; the result maps symbol -> Instrument in the file's order."""
     path = Path(path)
-    data = read_mapping(path, InstrumentsError)
-    try:
-        parsed = _File.model_validate(data)
-    except ValidationError as e:
-        raise InstrumentsError(describe(path, e)) from None
+    parsed = load_model(path, _File, InstrumentsError)
     return {
         symbol: Instrument(
             symbol=symbol,

@@ -43,9 +43,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..configfile import describe, read_mapping
+from ..configfile import load_model
 
 __all__ = ["DaySpec", "LatencySpec", "OrderSpec", "Scenario", "ScenarioError", "load_scenario"]
 
@@ -184,11 +184,7 @@ class Scenario(_Model):
 def load_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario; its relative paths are made relative to its directory."""
     path = Path(path)
-    data = read_mapping(path, ScenarioError)
-    try:
-        sc = Scenario.model_validate(data)
-    except ValidationError as e:
-        raise ScenarioError(describe(path, e)) from None
+    sc = load_model(path, Scenario, ScenarioError)
     problems = sc.problems()
     if problems:
         raise ScenarioError("\n".join(f"{path}: {p}" for p in problems))
