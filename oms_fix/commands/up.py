@@ -33,6 +33,7 @@ from ..live.supervisor import VenueSupervisor
 from ..live.venue_links import VenueLinks
 from ..live.clock import LiveClock
 from ..runid import run_id
+from ..live.algo_timers import AlgoTimers
 from ..live.oms_app import DropCopyApp, OmsRuntime
 from ..live.control import ControlServer, control_path
 from ..live.recovery import RecoveryError
@@ -40,6 +41,7 @@ from ..engine.oms import Oms
 from ..engine.oms_types import InstrumentRules, VenueRule
 from ..engine.risk import RiskEngine
 from ..marketdata.consolidated import ConsolidatedBook
+from ..marketdata.quality import MarketWatch
 from ..risk_config import DEFAULT_RISK_CONFIG, RiskConfigError, load_risk_config
 from ..store.journal import Journal, JournalError
 from sim_venues.config import VenuesConfigError, load_venues_config
@@ -172,6 +174,10 @@ async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None, 
                        on_message=runtime.on_venue_message, on_status=venue_status, message_log=fix.message_log)
     links.book = links_book  # the core routes on the book the links keep current
     runtime.links = links
+    runtime.timers = AlgoTimers(runtime, MarketWatch(links_book))
+    rearmed = runtime.timers.rearm()
+    if rearmed:
+        print(f"algo orders working: {rearmed} (their ticks armed again)", flush=True)
     links.start()
     control = ControlServer(runtime, control_path(state))
     await control.start()
@@ -188,6 +194,7 @@ async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None, 
     await control.stop()
     marks.cancel()
     days.cancel()
+    runtime.timers.stop()
     runtime.flush()
     for acc in acceptors:
         await acc.stop()

@@ -253,13 +253,13 @@ class Order:
         reason = ExecRestatementReason.GT_RENEWAL if split is None else ExecRestatementReason.GT_CORPORATE_ACTION
         return [self._report(Event.NEW_DAY, now, restatement=reason)]
 
-    def expire(self, *, now: int) -> list[Outbound]:
-        """ExecType C: the order's time in force ran out."""
+    def expire(self, *, now: int, text: str | None = None) -> list[Outbound]:
+        """ExecType C: the order's time in force (or its algo's end time) ran out."""
         to = self._lookup(Event.EXPIRE)
         self._require_open_qty(Event.EXPIRE)
         self._enter(to)
         left = self._drop_requests()
-        return [self._report(Event.EXPIRE, now), *self._too_late(left, now)]
+        return [self._report(Event.EXPIRE, now, text=text), *self._too_late(left, now)]
 
     def cancel(self, *, now: int, reason: ExecRestatementReason | None = None,
                text: str | None = None) -> list[Outbound]:

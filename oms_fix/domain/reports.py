@@ -66,6 +66,7 @@ class Report:
     exec_restatement_reason: ExecRestatementReason | None = None
     text: str | None = None
     transact_time: int = 0  # ns since the epoch, as passed in
+    target_strategy_performance: Decimal | None = None  # 850: an algo order's figure (e.g. shortfall bps)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -69,19 +69,22 @@ from ..domain.order import Order
 from ..domain.reports import Outbound
 from ..domain.transitions import Phase
 from ..marketdata.consolidated import ConsolidatedBook
+from . import oms_algo
 from .oms_children import DONE_EXEC_TYPES, Child, Parent
 from .oms_corrections import venue_correction
 from .oms_journal import encode, encode_command
 from .oms_reconcile import fills_from
 from .oms_operations import kill, mark, new_day, revive, venue_down, venue_up
 from .oms_status import dont_know, mass_status
-from .oms_types import (ClientCancel, ClientDontKnow, ClientMassCancel, ClientMassStatus, ClientNew, ClientReplace,
+from .oms_types import (AlgoTick, ClientCancel, ClientDontKnow, ClientMassCancel, ClientMassStatus, ClientNew, ClientReplace,
                         ClientStatus, Command, InstrumentRules, Journal, Kill, Mark, NewDay, Out, Revive, RiskEventOut,
                         ToClient, ToClientMassCancelReport, ToVenueCancel, ToVenueNew, ToVenueStatus,
                         VenueCancelReject, VenueDown, VenueExec, VenueRule, VenueUp)
 from .oms_validate import check_new, check_terms
 from .risk import RiskEngine, RiskOrder
-from .router import RouteRefusal, Slice, decode_route, encode_route, route
+from .oms_routing import reroute, reroute_rejected, route_parent, send_children
+from .router import RouteRefusal
+from .venue_stats import VenueStats
 
 __all__ = ["Oms"]
 
@@ -109,6 +112,8 @@ class Oms:
         self._aliases: dict[str, str] = {}  # a cancel's ClOrdID -> the child it cancels
         self._seen: set[str] = set()  # "venue:ExecID" of every venue report applied, and of every trade it changed
         self._venue_versions: dict[str, str] = {}  # "venue:ExecID" of a venue's trade correction -> the fill id
+        self.venue_stats = VenueStats(self._all_venues)
+        self._own_volume: dict[str, int] = {}  # symbol -> shares the OMS's children filled (out of algos' volume)
         self._order_seq = 0
         self._child_seq = 0
         self._out: list[Out] = []
@@ -123,6 +128,7 @@ class Oms:
             Kill: partial(kill, self), Revive: partial(revive, self), NewDay: partial(new_day, self),
             Mark: partial(mark, self),
             ClientMassStatus: partial(mass_status, self), ClientDontKnow: partial(dont_know, self),
+            AlgoTick: partial(oms_algo.algo_tick, self),
         }
 
     # -- the entry point ------------------------------------------------------------
@@ -178,6 +184,21 @@ class Oms:
         """How many client orders are working (for ``account``; None: all)."""
         return sum(1 for p in self._parents.values() if self._working(p) and account in (None, p.account))
 
+    def algo_info(self, order_id: str, now: int | None = None) -> dict[str, Any] | None:
+        """An algo order's algorithm, state and figures (None: not an algo order); ``target`` at ``now``."""
+        p = self._parents.get(order_id)
+        if p is None or p.algo is None:
+            return None
+        info = {**p.algo.snapshot(), "stats": p.algo.algo.stats(), "filled": p.order.cum_qty,
+                "working": oms_algo.working(self, p)}
+        if now is not None:
+            info["target"] = p.algo.algo.target(now)
+        return info
+
+    def algo_wakes(self) -> dict[str, int]:
+        """Every working algo order's next tick (after a restart the runtime arms these again)."""
+        return {oid: p.algo.wake_at or 0 for oid, p in self._parents.items() if p.algo is not None and self._working(p)}
+
     def kill_switches(self) -> dict[str, str]:
         return self._risk.kill_switches()
 
@@ -206,11 +227,15 @@ class Oms:
         self._order_seq += 1
         o = sub.order
         parent = Parent(order=o, session=cmd.session, account=new.account, ex_destination=cmd.ex_destination,
-                        expire_time=cmd.expire_time, risk_done=True)
+                        expire_time=cmd.expire_time, risk_done=True, arrived=now)
         self._parents[o.order_id] = parent
         failed = check_new(self._instruments, self._all_venues, symbol=new.symbol, side=cmd.raw_side or new.side,
                            qty=new.order_qty, ord_type=new.ord_type, price=new.price, tif=new.time_in_force,
-                           expire_time=cmd.expire_time, ex_destination=cmd.ex_destination, now=now)
+                           expire_time=cmd.expire_time, ex_destination=cmd.ex_destination, now=now,
+                           algo=cmd.algo is not None)
+        if failed is None and cmd.algo is not None:
+            text = oms_algo.start_algo(self, parent, cmd.algo, now)
+            failed = None if text is None else (OrdRejReason.OTHER, text)
         if failed is not None:
             self._tell(parent, o.reject(reason=failed[0], text=failed[1], now=now))
             return
@@ -219,14 +244,20 @@ class Oms:
         if not decision.accepted:
             self._tell(parent, o.reject(reason=OrdRejReason.ORDER_EXCEEDS_LIMIT, text=decision.text, now=now))
             return
-        slices = self._route(parent, o.order_qty)
+        if parent.algo is not None:
+            self._tell(parent, o.accept(now=now))
+            self._risk.on_accepted(risk_order, now)
+            parent.risk_done = False
+            oms_algo.begin(self, parent, now)
+            return
+        slices = route_parent(self, parent, o.order_qty)
         if isinstance(slices, RouteRefusal):
             self._tell(parent, o.reject(reason=OrdRejReason.EXCHANGE_CLOSED, text=slices.text, now=now))
             return
         self._tell(parent, o.accept(now=now))
         self._risk.on_accepted(risk_order, now)
         parent.risk_done = False
-        self._send_children(parent, slices)
+        send_children(self, parent, slices, now)
 
     def _cancel(self, cmd: ClientCancel, now: int) -> None:
         req = cmd.cmd
@@ -261,7 +292,7 @@ class Oms:
         price = req.price if req.price is not None else (None if ord_type is OrdType.MARKET else o.price)
         tif = req.time_in_force or o.time_in_force
         failed = check_terms(self._instruments[o.symbol], o.symbol, req.order_qty, ord_type, price, tif,
-                             parent.expire_time, now)
+                             parent.expire_time, now, parent.algo is not None)
         text = failed[1] if failed is not None else None
         if text is None:
             decision = self._risk.check_replace(o.order_id, self._risk_order(parent, req.order_qty, price, ord_type),
@@ -315,6 +346,9 @@ class Oms:
         if er.exec_type in ("G", "H"):
             venue_correction(self, parent, child, er, now)
             return
+        if er.exec_type == "0" and not child.acked:
+            child.acked = True
+            self.venue_stats.acked(child.venue, now - child.placed, now)
         applied = self._apply_venue_fills(parent, child, er, now)
         if er.exec_type == "F":
             if not applied:
@@ -361,8 +395,10 @@ class Oms:
 
     def _apply_fill(self, parent: Parent, child: Child, fill_id: str, qty: int, px: Decimal, now: int) -> None:
         o = parent.order
+        self._own_volume[o.symbol] = self._own_volume.get(o.symbol, 0) + qty
         child.cum += qty
         child.notional += qty * px
+        self.venue_stats.filled(child.venue, qty, now)
         msgs = o.fill(fill_id=fill_id, qty=qty, px=px, now=now)
         if msgs:
             self._risk.on_fill(parent.account, o.symbol, o.side.value, qty, px, now, order_id=o.order_id)
@@ -372,6 +408,14 @@ class Oms:
     def _child_done(self, parent: Parent, child: Child, ended_by: str, text: str, now: int) -> None:
         child.done, child.ended_by, child.text, child.uncertain = True, ended_by, text, False
         self._note_child(child)
+        self.venue_stats.ended(child.venue, child.qty, child.cum, ended_by, now)
+        if parent.algo is not None:
+            if oms_algo.on_child_done(self, parent, ended_by, text, now) and self._live(parent):
+                oms_algo.step(self, parent, now)
+            self._settle(parent, now)
+            return
+        if ended_by == "8" and reroute_rejected(self, parent, child, now):
+            return  # its quantity went to the venues that have not rejected this parent
         if (ended_by == "8" and parent.ending is None and self._live(parent)
                 and parent.order.time_in_force not in _KILL_TIFS):
             self._end(parent, ("venue", text or f"rejected at {child.venue}"), now)
@@ -421,7 +465,7 @@ class Oms:
                     parent.retired.extend(parent.children)
                     parent.children = []
                     if o.leaves_qty > 0 and parent.ending is None:
-                        self._reroute(parent, now)
+                        reroute(self, parent, now)
                         return
                 else:
                     self._tell(parent, o.reject_request(req_id, reason=CxlRejReason.TOO_LATE_TO_CANCEL, now=now))
@@ -440,6 +484,9 @@ class Oms:
             return
         if o.phase is Phase.OVERNIGHT:
             return  # a GT parent after DFD: routed again on NewDay
+        if parent.algo is not None:
+            oms_algo.step(self, parent, now)  # the algo places again, or its end expires the parent
+            return
         self._natural_end(parent, now)
 
     def _natural_end(self, parent: Parent, now: int) -> None:
@@ -463,44 +510,6 @@ class Oms:
             self._tell(parent, o.cancel(reason=ExecRestatementReason.MARKET_OPTION,
                                         text=texts[0] if texts else "canceled at venue", now=now))
         self._risk_done(parent, now)
-
-    def _reroute(self, parent: Parent, now: int) -> None:
-        o = parent.order
-        slices = self._route(parent, o.leaves_qty)
-        if isinstance(slices, RouteRefusal):
-            self._tell(parent, o.cancel(reason=ExecRestatementReason.OTHER, text=slices.text, now=now))
-            self._risk_done(parent, now)
-        else:
-            self._send_children(parent, slices)
-
-    def _route(self, parent: Parent, qty: int) -> list[Slice] | RouteRefusal:
-        o = parent.order
-        venues = self._all_venues if parent.ex_destination else self._lit_venues
-        limit = o.price if o.ord_type is OrdType.LIMIT else None
-        if self._replayed is not None:
-            if not self._replayed:
-                raise ValueError(f"replay needs a routing decision for {o.order_id} that its record lacks")
-            slices = decode_route(self._replayed.pop())
-        else:
-            slices = route(self._book, o.symbol, o.side.value, qty, limit, venues, frozenset(self._down),
-                           parent.ex_destination)
-        self._routes.append(encode_route(slices))
-        if isinstance(slices, list) and len(slices) > 1 and o.time_in_force is TimeInForce.FILL_OR_KILL:
-            biggest = max(slices, key=lambda s: s.qty)  # first of the largest: preference order breaks ties
-            return [Slice(biggest.venue, qty, limit)]
-        return slices
-
-    def _send_children(self, parent: Parent, slices: list[Slice]) -> None:
-        o = parent.order
-        for s in slices:
-            child = Child(child_id=self._next_child_id(), parent_id=o.order_id, venue=s.venue, symbol=o.symbol,
-                          side=o.side.value, qty=s.qty, price=s.price)
-            self._children[child.child_id] = child
-            parent.children.append(child.child_id)
-            self._out.append(ToVenueNew(venue=s.venue, child_id=child.child_id, symbol=o.symbol, side=child.side,
-                                        qty=s.qty, ord_type=o.ord_type.value, price=s.price,
-                                        tif=o.time_in_force.value, expire_time=parent.expire_time))
-            self._note_child(child)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -536,6 +545,8 @@ class Oms:
 
     def _tell(self, parent: Parent, msgs: list[Outbound]) -> None:
         if msgs:
+            if parent.algo is not None:
+                msgs = oms_algo.performance(parent, msgs)
             self._journal.append(Journal(kind="parent", stream=parent.order_id, body=parent.snapshot()))
             self._out.extend(ToClient(session=parent.session, msg=m) for m in msgs)
 

@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from ..domain.order import Order
+
+if TYPE_CHECKING:
+    from .oms_algo import AlgoState
 
 __all__ = ["DONE_EXEC_TYPES", "Child", "Parent"]
 
@@ -38,6 +43,8 @@ class Child:
     cancels: int = 0  # cancel requests sent (bounded: a venue that keeps refusing is not asked forever)
     notional: Decimal = Decimal(0)  # sum of fills' qty x price as the OMS applied them
     taken: int = 0  # quantity busts and corrections took back from its fills (oms_corrections)
+    placed: int = 0  # when the OMS sent it (ns)
+    acked: bool = False  # the venue acknowledged it (ER 0)
 
     @property
     def live(self) -> bool:
@@ -62,6 +69,9 @@ class Parent:
     request: str | None = None  # the client's cancel or replace ClOrdID being worked (one at a time)
     ending: tuple[str, str] | None = None  # (why, Text) of an unsolicited end: "kill", "mass", "venue"
     risk_done: bool = False
+    arrived: int = 0  # when the OMS accepted it (ns)
+    avoid: set[str] = field(default_factory=set)  # venues that rejected one of its children: not routed to again
+    algo: AlgoState | None = None  # an algo order's algorithm and what it last decided
 
     @property
     def order_id(self) -> str:
@@ -74,4 +84,4 @@ class Parent:
                 "order_qty": o.order_qty, "cum_qty": o.cum_qty, "leaves_qty": o.leaves_qty,
                 "avg_px": str(o.avg_px), "price": None if o.price is None else str(o.price),
                 "children": list(self.children), "retired": list(self.retired), "request": self.request, "ending": None if self.ending is None else list(self.ending),
-                "risk_done": self.risk_done}
+                "risk_done": self.risk_done, **({"algo": self.algo.snapshot()} if self.algo is not None else {})}

@@ -52,6 +52,7 @@ from ..domain.enums import ExecRestatementReason, OrdType, TimeInForce
 from ..domain.executions import Execution
 from ..domain.transitions import Phase
 from .oms_children import Child, Parent
+from .oms_routing import reroute, route_parent, send_children
 from .oms_types import VenueExec
 from .router import RouteRefusal
 
@@ -157,11 +158,11 @@ def _after(oms: Oms, parent: Parent, now: int) -> None:
     if uncovered <= 0 or (live and kill_tif):
         return  # its children work it all; or their end cancels an IOC/FOK/market remainder (R11)
     if live:  # a bust of a finished child's fill: the children at work do not cover the leaves
-        slices = oms._route(parent, uncovered)
+        slices = route_parent(oms, parent, uncovered)
         if isinstance(slices, RouteRefusal):
             oms._ignore(parent.order_id, f"{uncovered} reopened by a bust or correction not routed: {slices.text}")
         else:
-            oms._send_children(parent, slices)
+            send_children(oms, parent, slices, now)
     elif oms._risk.is_killed(parent.account):
         oms._tell(parent, o.cancel(reason=ExecRestatementReason.BROKER_OPTION, text="kill switch is on", now=now))
         oms._risk_done(parent, now)
@@ -169,4 +170,4 @@ def _after(oms: Oms, parent: Parent, now: int) -> None:
         oms._tell(parent, o.cancel(now=now))
         oms._risk_done(parent, now)
     else:
-        oms._reroute(parent, now)
+        reroute(oms, parent, now)

@@ -22,6 +22,7 @@ __all__ = ["decode_command", "encode", "encode_command"]
 _TYPES: dict[str, type] = {c.__name__: c for c in (
     t.ClientNew, t.ClientCancel, t.ClientReplace, t.ClientStatus, t.ClientMassCancel, t.ClientMassStatus,
     t.ClientDontKnow, t.VenueExec, t.VenueCancelReject, t.VenueUp, t.VenueDown, t.Kill, t.Revive, t.NewDay, t.Mark,
+    t.AlgoTick,
     NewOrder, CancelOrder, ReplaceOrder)}
 
 
@@ -103,7 +104,15 @@ def _decoder_for(tp: Any) -> Callable[[Any], Any]:
     elif isinstance(tp, type) and issubclass(tp, Enum):
         dec = tp
     elif origin is tuple:
-        dec = tuple
+        args = get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            item = _decoder_for(args[0])
+            dec = tuple if item is _same else (lambda value: tuple(item(v) for v in value))
+        elif args and any(_decoder_for(a) is not _same for a in args):
+            items = [_decoder_for(a) for a in args]
+            dec = lambda value: tuple(d(v) for d, v in zip(items, value))  # noqa: E731
+        else:
+            dec = tuple
     else:
         dec = _same
     _DECODERS[tp] = dec

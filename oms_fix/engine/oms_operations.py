@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..domain.enums import TimeInForce
 from ..domain.transitions import Phase
+from .oms_routing import reroute
 from .oms_types import Kill, Mark, NewDay, Revive, ToVenueStatus, VenueDown, VenueUp
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def new_day(oms: "Oms", cmd: NewDay, now: int) -> None:
             continue
         o.new_day(now=now, report=False)
         if o.leaves_qty and not oms._live(p):
-            oms._reroute(p, now)
+            reroute(oms, p, now)
 
 
 def mark(oms: "Oms", cmd: Mark, now: int) -> None:
@@ -65,6 +66,7 @@ def mark(oms: "Oms", cmd: Mark, now: int) -> None:
 
 def venue_down(oms: "Oms", cmd: VenueDown, now: int) -> None:
     oms._down.add(cmd.venue)
+    oms.venue_stats.down(cmd.venue, now)
     for c in oms._children.values():
         if c.venue == cmd.venue and c.live:
             c.uncertain = True
@@ -73,6 +75,7 @@ def venue_down(oms: "Oms", cmd: VenueDown, now: int) -> None:
 
 def venue_up(oms: "Oms", cmd: VenueUp, now: int) -> None:
     oms._down.discard(cmd.venue)
+    oms.venue_stats.up(cmd.venue, now)
     for c in oms._children.values():
         if c.venue == cmd.venue and c.live and c.uncertain:
             oms._out.append(ToVenueStatus(venue=c.venue, child_id=c.child_id, symbol=c.symbol, side=c.side))

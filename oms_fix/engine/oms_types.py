@@ -18,12 +18,13 @@ from typing import Any
 from ..domain.commands import CancelOrder, NewOrder, ReplaceOrder
 from ..domain.enums import Side
 from ..domain.reports import CancelRejectReport, Report
+from .algos.base import AlgoSpec, Market
 from .risk import RiskEvent
 
 __all__ = [
-    "ClientCancel", "ClientDontKnow", "ClientMassCancel", "ClientMassStatus", "ClientNew", "ClientReplace",
+    "AlgoTick", "ClientCancel", "ClientDontKnow", "ClientMassCancel", "ClientMassStatus", "ClientNew", "ClientReplace",
     "ClientStatus", "Command", "InstrumentRules", "Journal", "Kill", "NewDay", "OpsEvent", "OpsEventOut", "Out",
-    "Revive", "RiskEventOut", "ToClient", "ToClientBusinessReject", "ToClientMassCancelReport", "ToVenueCancel",
+    "Revive", "RiskEventOut", "ToAlgoTimer", "ToClient", "ToClientBusinessReject", "ToClientMassCancelReport", "ToVenueCancel",
     "ToVenueNew", "ToVenueStatus", "VenueCancelReject", "VenueDown", "VenueExec", "VenueRule", "VenueUp",
 ]
 
@@ -53,6 +54,7 @@ class ClientNew:
     ex_destination: str | None = None
     raw_side: Side | None = None  # Side (54) as sent; None: order.side
     expire_time: int | None = None  # ExpireTime (126) in ns, required for TimeInForce 6 (GTD)
+    algo: AlgoSpec | None = None  # an algo order: TargetStrategy (847) and its parameters, MaxFloor, OrdType P
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -185,8 +187,19 @@ class Mark:
     price: Decimal
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlgoTick:
+    """The timer an algo parent asked for (``ToAlgoTimer``) is due. ``market`` is its symbol as the
+    runtime's consolidated book showed it then (``volume``: the tape's, own fills included; the core
+    takes them out): carried in the command so a replay feeds the algo the same market."""
+
+    order_id: str
+    market: Market
+
+
 Command = (ClientNew | ClientCancel | ClientReplace | ClientStatus | ClientMassCancel | ClientMassStatus
-           | ClientDontKnow | VenueExec | VenueCancelReject | VenueUp | VenueDown | Kill | Revive | NewDay | Mark)
+           | ClientDontKnow | VenueExec | VenueCancelReject | VenueUp | VenueDown | Kill | Revive | NewDay | Mark
+           | AlgoTick)
 
 
 # -- outbound ----------------------------------------------------------------------------
@@ -233,6 +246,16 @@ class ToVenueNew:
     price: Decimal | None
     tif: str  # FIX TimeInForce code
     expire_time: int | None = None  # GTD children carry the parent's ExpireTime
+    max_floor: int | None = None  # MaxFloor (111): shown size of an algo's child
+    min_qty: int | None = None  # MinQty (110)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToAlgoTimer:
+    """Deliver ``AlgoTick`` for ``order_id`` at ``at`` (ns); a later timer for the same order replaces it."""
+
+    order_id: str
+    at: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -291,4 +314,4 @@ class OpsEventOut:
 
 
 Out = (ToClient | ToClientMassCancelReport | ToClientBusinessReject | ToVenueNew | ToVenueCancel | ToVenueStatus
-       | Journal | RiskEventOut | OpsEventOut)
+       | Journal | RiskEventOut | OpsEventOut | ToAlgoTimer)

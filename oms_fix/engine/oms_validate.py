@@ -34,9 +34,12 @@ _UNSUPPORTED = OrdRejReason.UNSUPPORTED_ORDER_CHARACTERISTIC
 
 
 def check_terms(rules: InstrumentRules, symbol: str, qty: int, ord_type: OrdType, price: Decimal | None,
-                tif: TimeInForce, expire_time: int | None, now: int) -> Failure | None:
-    """The rules shared by a new order and a replace (whose new terms must meet them too)."""
-    if ord_type not in ORD_TYPES:
+                tif: TimeInForce, expire_time: int | None, now: int, algo: bool = False) -> Failure | None:
+    """The rules shared by a new order and a replace (whose new terms must meet them too). A pegged
+    order (OrdType P) is worked by the peg algo; its Price (44), when given, caps the peg."""
+    if ord_type is OrdType.PEGGED and not algo:
+        return _UNSUPPORTED, "OrdType (40) P needs ExecInst (18) R (primary), M (mid-price) or P (market) to peg to"
+    if ord_type not in ORD_TYPES and not (algo and ord_type is OrdType.PEGGED):
         return _UNSUPPORTED, f"OrdType (40) {ord_type.value} is not supported (1 market, 2 limit)"
     if tif not in TIFS:
         return _UNSUPPORTED, f"TimeInForce (59) {tif.value} is not supported (0, 1, 3, 4, 6)"
@@ -62,13 +65,13 @@ def check_terms(rules: InstrumentRules, symbol: str, qty: int, ord_type: OrdType
 
 def check_new(instruments: Mapping[str, InstrumentRules], venues: Collection[str], *, symbol: str, side: Side,
               qty: int, ord_type: OrdType, price: Decimal | None, tif: TimeInForce, expire_time: int | None,
-              ex_destination: str | None, now: int) -> Failure | None:
+              ex_destination: str | None, now: int, algo: bool = False) -> Failure | None:
     rules = instruments.get(symbol)
     if rules is None:
         return OrdRejReason.UNKNOWN_SYMBOL, f"Symbol (55) {symbol!r} is not a known symbol"
     if side not in SIDES:
         return _UNSUPPORTED, f"Side (54) {side.value} is not supported (1 buy, 2 sell, 5 sell short, 6 short exempt)"
-    failed = check_terms(rules, symbol, qty, ord_type, price, tif, expire_time, now)
+    failed = check_terms(rules, symbol, qty, ord_type, price, tif, expire_time, now, algo)
     if failed is not None:
         return failed
     if ex_destination and ex_destination not in venues:

@@ -49,8 +49,9 @@ def decode_route(data: dict[str, Any]) -> list[Slice] | RouteRefusal:
 
 def route(book: ConsolidatedBook, symbol: str, side: str, qty: int, limit: Decimal | None,
           venues: list[str], down: frozenset[str] = frozenset(),
-          ex_destination: str | None = None) -> list[Slice] | RouteRefusal:
-    """Children for ``qty`` of a parent buying (side 1) or selling (2, 5, 6) ``symbol``."""
+          ex_destination: str | None = None, rank: dict[str, float] | None = None) -> list[Slice] | RouteRefusal:
+    """Children for ``qty`` of a parent buying (side 1) or selling (2, 5, 6) ``symbol``. ``rank`` (the
+    venues' live statistics, higher better) orders venues showing the same price, before their size."""
     if ex_destination:
         if ex_destination not in venues:
             return RouteRefusal(f"ExDestination (100) {ex_destination} is not a venue here ({', '.join(venues)})")
@@ -67,29 +68,30 @@ def route(book: ConsolidatedBook, symbol: str, side: str, qty: int, limit: Decim
     for level in book.depth(symbol, SELL if buying else BUY, levels=50, exclude=exclude):
         if left <= 0 or (limit is not None and (level.price > limit if buying else level.price < limit)):
             break
-        for venue, shown in level.venues:
+        shown_at = level.venues if not rank else sorted(level.venues, key=lambda vs: -rank.get(vs[0], 0.5))
+        for venue, shown in shown_at:
             take = min(left, shown)
             alloc[venue] = alloc.get(venue, 0) + take
             left -= take
             if left <= 0:
                 break
     if left > 0:
-        home = live[0] if limit is None else _best_same_side(book, symbol, side, live)
+        home = live[0] if limit is None else _best_same_side(book, symbol, side, live, rank or {})
         alloc[home] = alloc.get(home, 0) + left
     order = {v: i for i, v in enumerate(venues)}
     return [Slice(v, q, limit) for v, q in sorted(alloc.items(), key=lambda vq: order.get(vq[0], len(order)))]
 
 
-def _best_same_side(book: ConsolidatedBook, symbol: str, side: str, live: list[str]) -> str:
-    """The venue to rest at: best price on the order's own side, then larger size, then preference order."""
+def _best_same_side(book: ConsolidatedBook, symbol: str, side: str, live: list[str], rank: dict[str, float]) -> str:
+    """The venue to rest at: best price on the order's own side, then better rank, larger size, preference order."""
     own = BUY if side == BUY else SELL
-    best_key: tuple[Decimal, int, int] | None = None
+    best_key: tuple[Decimal, float, int, int] | None = None
     best_venue = live[0]
     for i, venue in enumerate(live):
         price, size = book.venue_best(venue, symbol, own)
         if price is None:
             continue
-        key = (price if own == BUY else -price, size, -i)
+        key = (price if own == BUY else -price, rank.get(venue, 0.5), size, -i)
         if best_key is None or key > best_key:
             best_key, best_venue = key, venue
     return best_venue

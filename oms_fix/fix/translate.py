@@ -22,7 +22,10 @@ from ..domain.commands import CancelOrder, NewOrder, ReplaceOrder
 from ..domain.enums import OrdRejReason, OrdType, Side, TimeInForce
 from ..domain.reports import CancelRejectReport, Report
 from .codec import wire
+from ..engine.algos.base import AlgoSpec
 from .message import Message
+from .fieldread import FieldError, decimal_field
+from .translate_algo import algo_from_fix
 from .utctime import format_text, parse_ns
 
 __all__ = ["Malformed", "NewOrderTerms", "cancel_from_fix", "cancel_reject_body", "er_body", "new_order_from_fix",
@@ -50,19 +53,14 @@ class NewOrderTerms:
     ex_destination: str | None
     expire_ns: int | None
     stop_px: Decimal | None
+    algo: AlgoSpec | None = None  # an algo order's instructions (translate_algo.py)
 
 
 def _decimal(msg: Message, tag: int, name: str) -> Decimal | None | Malformed:
-    raw = msg.get(tag)
-    if raw is None:
-        return None
     try:
-        value = Decimal(raw.decode("ascii"))
-    except (InvalidOperation, UnicodeDecodeError):
-        return Malformed(OrdRejReason.OTHER, f"{name} ({tag}) {raw.decode('latin-1')!r} is not a number")
-    if not value.is_finite():
-        return Malformed(OrdRejReason.OTHER, f"{name} ({tag}) {value} is not a number")
-    return value
+        return decimal_field(msg, tag, name)
+    except FieldError as e:
+        return Malformed(e.reason, e.text)
 
 
 def _qty(msg: Message, tag: int = 38) -> int | Malformed:
@@ -121,7 +119,11 @@ def new_order_from_fix(msg: Message) -> NewOrderTerms | Malformed:
                      # a duplicate-ClOrdID reject. It happens when the OMS journaled the order but crashed
                      # before its store recorded the message as received.
                      poss_resend=msg.get(97) == b"Y" or msg.get(43) == b"Y")
-    return NewOrderTerms(order, _text(msg, 100) or None, expire_ns, stop_px)
+    try:
+        algo = algo_from_fix(msg, ord_type, expire_ns)
+    except FieldError as e:
+        return Malformed(e.reason, e.text)
+    return NewOrderTerms(order, _text(msg, 100) or None, expire_ns, stop_px, algo)
 
 
 def cancel_from_fix(msg: Message) -> CancelOrder:
@@ -242,6 +244,7 @@ def _er_text(r: Report) -> str:
         "" if r.day_order_qty is None else "\x01424=" + str(r.day_order_qty),
         "" if r.day_cum_qty is None else "\x01425=" + str(r.day_cum_qty),
         "" if r.day_avg_px is None else "\x01426=" + _avg_px(r.day_avg_px),
+        "" if r.target_strategy_performance is None else "\x01850=" + _avg_px(r.target_strategy_performance),
         "\x0160=", format_text(r.transact_time),
         "\x0158=" + r.text if r.text else "",
         "\x01",

@@ -44,6 +44,7 @@ from ..fix.translate import (Malformed, cancel_from_fix, cancel_reject_body, er_
 from ..marketdata.consolidated import ConsolidatedBook
 from ..store.journal import Journal, NewEvent
 from .acceptor import FixAcceptor
+from .algo_timers import AlgoTimers
 from .clock import Clock
 from .connection import SessionConnection
 from .tradingday import trading_day_roll
@@ -75,6 +76,7 @@ class OmsRuntime:
         self._flush_due = False
         self.owed: Recovered = Recovered()  # what the last run journaled but may never have sent
         self._overflow: dict[str, int] = {}  # session id -> messages not delivered while it was logged out
+        self.timers: AlgoTimers | None = None  # algo orders' ticks (set once the venue links' book exists)
 
     # -- start-up -----------------------------------------------------------------------
 
@@ -185,7 +187,7 @@ class OmsRuntime:
                 account = own or terms.order.account or ""
                 self.process(t.ClientNew(session=session, account=account, order=terms.order,
                                          ex_destination=terms.ex_destination, raw_side=terms.order.side,
-                                         expire_time=terms.expire_ns))
+                                         expire_time=terms.expire_ns, algo=terms.algo))
             elif mt == b"F":
                 self.process(t.ClientCancel(session=session, cmd=cancel_from_fix(msg), symbol=symbol, side=side))
             elif mt == b"G":
@@ -314,6 +316,9 @@ class OmsRuntime:
                 conn = self.clients.get(o.session)
                 if conn is not None:
                     self._deliver(conn, b"r", mass_cancel_report_body(o))
+            elif isinstance(o, t.ToAlgoTimer):
+                if self.timers is not None:
+                    self.timers.arm(o.order_id, o.at)
             elif isinstance(o, t.ToVenueNew) and self.links is not None:
                 f: list[tuple[int, str | bytes]] = [(11, o.child_id), (55, o.symbol), (54, o.side), (38, str(o.qty)),
                                                     (40, o.ord_type), (59, o.tif),
@@ -322,6 +327,10 @@ class OmsRuntime:
                     f.append((44, format(o.price, "f")))
                 if o.expire_time is not None:
                     f.append((126, format_ns(o.expire_time)))
+                if o.max_floor is not None:
+                    f.append((111, str(o.max_floor)))
+                if o.min_qty is not None:
+                    f.append((110, str(o.min_qty)))
                 self.links.send(o.venue, b"D", wire(f))
             elif isinstance(o, t.ToVenueCancel) and self.links is not None:
                 self.links.send(o.venue, b"F", wire([(41, o.orig_child_id), (11, o.child_id), (55, o.symbol),

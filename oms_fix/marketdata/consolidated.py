@@ -49,6 +49,11 @@ class ConsolidatedBook:
         self._sides: dict[tuple[str, str], dict[str, dict[Decimal, int]]] = {}
         self.last: dict[str, tuple[Decimal, int, str, int]] = {}  # symbol -> price, qty, venue, time_ns
         self.volume: dict[str, int] = {}
+        self.updated: dict[str, int] = {}  # symbol -> when any venue last sent data for it (ns)
+
+    def touch(self, symbol: str, now: int) -> None:
+        """Data for ``symbol`` arrived at ``now`` (market-data quality measures staleness from it)."""
+        self.updated[symbol] = now
 
     def _venue_side(self, symbol: str, side: str, venue: str) -> dict[Decimal, int]:
         return self._sides.setdefault((symbol, side), {}).setdefault(venue, {})

@@ -44,6 +44,7 @@ def apply_snapshot(book: ConsolidatedBook, venue: str, msg: Message, now: int) -
             elif entry_type == b"2":
                 book.trade(venue, symbol, price, int(value), now)
     book.snapshot(venue, symbol, levels[BUY], levels[SELL])
+    book.touch(symbol, now)
     return symbol
 
 
@@ -71,4 +72,6 @@ def apply_incremental(book: ConsolidatedBook, venue: str, msg: Message, now: int
         else:
             continue
         touched.add(symbol)
+    for symbol in touched:
+        book.touch(symbol, now)
     return touched

@@ -199,12 +199,21 @@ def test_fok_parent_is_never_split():
     assert (r.exec_type, r.cum_qty) == (ExecType.CANCELED, 0)
 
 
-def test_a_venue_reject_rejects_a_fresh_parent_and_cancels_its_siblings():
+def test_a_venue_reject_sends_the_child_quantity_to_the_venues_that_have_not_rejected():
+    oms = make()
+    sent = {n.child_id: (n.venue, n.qty) for n in news(new(oms, "A1", 700, "190.02"))}
+    out = oms.handle(er("EXCH", "C1", "X1", exec_type="8", status="8", text="price band"), 2)
+    assert [(n.venue, n.qty) for n in news(out)] == [("ECN", sent["C1"][1])]
+    assert not reports(out) and not cancels(out)
+
+
+def test_a_parent_every_venue_rejects_is_rejected_and_its_siblings_canceled():
     oms = make()
     new(oms, "A1", 700, "190.02")
-    out = oms.handle(er("EXCH", "C1", "X1", exec_type="8", status="8", text="price band"), 2)
+    (again,) = news(oms.handle(er("EXCH", "C1", "X1", exec_type="8", status="8", text="price band"), 2))
+    out = oms.handle(er("ECN", again.child_id, "N1", exec_type="8", status="8", text="price band"), 3)
     assert [(c.orig_child_id, c.venue) for c in cancels(out)] == [("C2", "ECN")] and not reports(out)
-    (r,) = reports(oms.handle(er("ECN", cancels(out)[0].child_id, "N1", exec_type="4", status="4"), 3))
+    (r,) = reports(oms.handle(er("ECN", cancels(out)[0].child_id, "N2", exec_type="4", status="4"), 4))
     assert (r.exec_type, r.ord_status, r.text) == (ExecType.REJECTED, OrdStatus.REJECTED, "price band")
 
 

@@ -1,0 +1,198 @@
+"""POV (TargetStrategy 847=2, "Participate"): trade a fixed share of the market's volume.
+
+A FIX client sends e.g. ``847=2``, ``849=0.1`` and ``848=max_participation=0.2;duration_minutes=120``.
+
+Convention: participation is own fills over all the market's volume, own
+included. ``Market.volume`` leaves the OMS's own fills out, so for a rate r the
+algo wants ``own = r / (1 - r) * others``, with ``others`` the market volume
+since its first tick. ``target(now)`` is that quantity (capped at the parent).
+
+Parameters (848):
+
+- ``participation_rate`` (or ParticipationRate 849; one of them is required,
+  and they must agree when both are given): 0 < r <= 0.5.
+- ``max_participation``: r <= m <= 0.75, default min(1.5 r, 0.75). No minute
+  (``WINDOW_S``) may take more than this share of the volume, counting what
+  is working, so catching up never becomes the market.
+- ``duration_minutes``: the algo stops then (also ExpireTime 126); default: it
+  works until the parent is filled.
+- ``min_slice``: the smallest child in shares (default a lot); below it the
+  algo waits for more volume unless the child would finish the parent.
+- ``interval``: seconds between checks (default 5).
+- ``strategy``: aggressive, passive, neutral or adaptive (default). Adaptive
+  crosses the spread when filled trails the target by more than 1 point of
+  participation or a minute's worth of target (whichever is less, and at
+  least two ``min_slice``), rests passive when ahead, and sits at the mid
+  between. The others price every child the same way.
+
+Every check the algo places the deficit (target - filled - working) in whole
+lots. When it is catching up it first cancels what rests away from the far
+touch and re-places it there once the cancels are done; whatever the
+strategy, a child the market left behind (a buy below the bid) is canceled and
+re-placed at the current price. When what is filled
+and working is more than ``min_slice`` above the target (the parent was
+replaced smaller, say), it cancels its newest children.
+
+TargetStrategyPerformance (850): the realised participation, a fraction.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from decimal import Decimal
+from typing import Any
+
+from .base import NS, AlgoError, AlgoSpec, Decision, Market, Order, Place, Progress
+from .params import Params
+from .pricing import child_price
+from .schedule import PAUSE_NS, FillTracker, behind_touch, newest_first, strategy_param, window
+
+__all__ = ["Pov", "build"]
+
+WINDOW_S = 60
+BEHIND_PP = 0.01  # adaptive: cross when this far behind, in participation of the market's volume
+DEFAULT_INTERVAL_S = 5.0
+
+
+class Pov:
+    name = "POV"
+
+    def __init__(self, order: Order, *, rate: float, max_rate: float, start: int, end: int | None, min_slice: int,
+                 interval_ns: int, strategy: str) -> None:
+        self.order = order
+        self.rate = rate
+        self.max_rate = max_rate
+        self.start = start
+        self.end = end
+        self.min_slice = min_slice
+        self.interval_ns = interval_ns
+        self.strategy = strategy
+        self.lot = max(1, order.lot)
+        self.fills = FillTracker()
+        self.vol0: int | None = None
+        self.others = 0
+        self.filled = 0
+        self.want = 0
+        self.qty = order.qty
+        self._window: deque[tuple[int, int, int]] = deque()  # (time, others, filled), oldest first
+
+    def target(self, now: int) -> int | None:
+        return self.want
+
+    def _target_for(self, others: int, qty: int) -> int:
+        return min(qty, int(self.rate / (1.0 - self.rate) * others + 1e-9))  # 0.1/0.9*1800 is 199.99...
+
+    def realised(self) -> float | None:
+        total = self.others + self.filled
+        return self.filled / total if total else None
+
+    def tick(self, now: int, parent: Progress, market: Market) -> Decision:
+        self.fills.observe(parent, market)
+        self.filled, self.qty = parent.filled, parent.qty
+        if parent.filled >= parent.qty:
+            return self._say(finished=True, note="filled")
+        if now < self.start:
+            return self._say(wake_at=self.start, note="waiting for the start")
+        if self.end is not None and now >= self.end:
+            return self._say(finished=True, note="end time reached")
+        if market.stale:
+            return self._say(wake_at=self._next(now, PAUSE_NS), note=f"paused: {market.stale}")
+        if self.vol0 is None:
+            self.vol0 = market.volume
+        self.others = max(0, market.volume - self.vol0)
+        self.want = self._target_for(self.others, parent.qty)
+        self._window.append((now, self.others, parent.filled))
+        while self._window and self._window[0][0] < now - WINDOW_S * NS:
+            self._window.popleft()
+        return self._work(now, parent, market)
+
+    def _work(self, now: int, parent: Progress, market: Market) -> Decision:
+        nxt = self._next(now, self.interval_ns)
+        live = [c for c in parent.children if not c.canceling]
+        committed = parent.filled + parent.working
+        if committed > self.want + self.min_slice:
+            excess = committed - self.want
+            return self._say(cancel=newest_first(live, excess), wake_at=nxt, note="ahead of target: shrinking")
+        strategy = self._strategy(parent)
+        side, far = parent.side, market.ask if parent.side > 0 else market.bid
+        if strategy == "aggressive" and far is not None:
+            away = [c.child_id for c in live if c.price is not None and (c.price - far) * side < 0]
+            if away:
+                return self._say(cancel=tuple(away), wake_at=nxt, note="behind target: re-pricing")
+        left = behind_touch(live, market, side)
+        if left:
+            return self._say(cancel=left, wake_at=nxt, note="re-pricing what the market left behind")
+        if len(live) < len(parent.children):
+            return self._say(wake_at=nxt, note="waiting for cancels")
+        want = min(self.want - committed, self._room(parent))
+        rest = parent.qty - committed
+        if want < rest:
+            want = want // self.lot * self.lot
+            if want < self.min_slice:
+                return self._say(wake_at=nxt, note="waiting for volume")
+        if want <= 0:
+            return self._say(wake_at=nxt, note="on target")
+        behind = (self.want - parent.filled) / max(1, parent.qty)
+        price = child_price(strategy, side, market, parent.tick, behind)
+        if price is None:
+            return self._say(wake_at=self._next(now, PAUSE_NS), note=f"no price for {strategy}")
+        return self._say(place=(Place(qty=want, price=price),), wake_at=nxt, note=f"participating ({strategy})")
+
+    def _strategy(self, parent: Progress) -> str:
+        if self.strategy != "adaptive":
+            return self.strategy
+        gap = self.want - parent.filled
+        minute = self._target_for(self.others - self._window[0][1], parent.qty)
+        if gap > max(2 * self.min_slice, min(BEHIND_PP * (self.others + parent.filled), minute)):
+            return "aggressive"
+        return "passive" if gap < 0 else "neutral"
+
+    def _room(self, parent: Progress) -> int:
+        """What the ``max_participation`` cap leaves over the last minute, counting what works."""
+        t0, others0, filled0 = self._window[0]
+        others = self.others - others0
+        own = parent.filled - filled0
+        if self._window[-1][0] - t0 < WINDOW_S * NS // 2:
+            others, own = self.others, parent.filled  # too little history: the cap over the whole run
+        allowed = int(self.max_rate / (1.0 - self.max_rate) * others)
+        return max(0, allowed - own - parent.working)
+
+    def _next(self, now: int, step: int) -> int:
+        at = now + step
+        return at if self.end is None else min(at, max(now, self.end))
+
+    def _say(self, **kw: Any) -> Decision:
+        r = self.realised()
+        perf = None if r is None else Decimal(str(round(r, 4)))
+        return self.fills.decided(Decision(performance=perf, **kw))
+
+    def stats(self) -> dict[str, Any]:
+        r = self.realised()
+        avg = self.fills.avg_px
+        return {"participation_rate": self.rate, "max_participation": self.max_rate,
+                "realised_participation": None if r is None else round(r, 5), "others_volume": self.others,
+                "filled": self.filled, "target": self.want,
+                "avg_px": None if avg is None else str(avg.quantize(Decimal("0.0001")))}
+
+
+def build(spec: AlgoSpec, order: Order, params: Params) -> Pov:
+    rate = params.number("participation_rate", gt=0, le=0.5)
+    if spec.participation_rate is not None:
+        tag = float(spec.participation_rate)
+        if not 0 < tag <= 0.5:
+            raise AlgoError(f"ParticipationRate (849): must be > 0 and <= 0.5, not {spec.participation_rate}")
+        if rate is not None and abs(rate - tag) > 1e-12:
+            raise AlgoError(f"participation_rate: {rate:g} disagrees with ParticipationRate (849) {tag:g}")
+        rate = tag
+    if rate is None:
+        raise AlgoError("participation_rate: required (in 848 or ParticipationRate 849), e.g. 0.1")
+    max_rate = params.number("max_participation", min(1.5 * rate, 0.75), gt=0, le=0.75)
+    assert max_rate is not None
+    if max_rate < rate:
+        raise AlgoError(f"max_participation: must be >= participation_rate {rate:g}, not {max_rate:g}")
+    start, end = window(spec, order, params, None)
+    min_slice = params.integer("min_slice", order.lot, ge=1)
+    interval = params.number("interval", DEFAULT_INTERVAL_S, gt=0)
+    assert min_slice is not None and interval is not None
+    return Pov(order, rate=rate, max_rate=max_rate, start=start, end=end, min_slice=min_slice,
+               interval_ns=int(interval * NS), strategy=strategy_param(params, "adaptive"))
