@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .configfile import describe, read_mapping
+from .engine.oms_types import RoutingPolicy
 from .fix.config import SessionConfig
 from .fix.schedule import Schedule
 
@@ -121,11 +122,26 @@ class VenueLink(_Model):
     port: int = Field(ge=1, le=65535)
     # Lit venues take plain orders from the router; the others only by ExDestination or an algo.
     lit: bool = True
+    # A dark pool: large marketable orders ping it first (routing.dark_ping).
+    dark: bool = False
     heartbeat_s: int = Field(30, ge=1)
 
 
+class RoutingSettings(_Model):
+    """The smart router's policies (engine RoutingPolicy): the dark-first ping and internal crossing."""
+
+    dark_ping: bool = True
+    dark_ping_min_order: int = Field(1000, ge=1)
+    dark_min_qty: int = Field(100, ge=1)
+    internal_cross: bool = True
+
+    def policy(self) -> RoutingPolicy:
+        return RoutingPolicy(dark_ping=self.dark_ping, dark_ping_min_order=self.dark_ping_min_order,
+                             dark_min_qty=self.dark_min_qty, internal_cross=self.internal_cross)
+
+
 _DEFAULT_VENUES = [VenueLink(name="EXCH", port=9881), VenueLink(name="ECN", port=9882),
-                   VenueLink(name="DARK", port=9883, lit=False), VenueLink(name="CROSS", port=9884, lit=False),
+                   VenueLink(name="DARK", port=9883, lit=False, dark=True), VenueLink(name="CROSS", port=9884, lit=False),
                    VenueLink(name="MM", port=9885)]
 
 
@@ -134,6 +150,7 @@ class OmsSettings(_Model):
     fix: FixSettings = FixSettings()
     journal: JournalSettings = JournalSettings()
     trading_day: TradingDaySettings = TradingDaySettings()
+    routing: RoutingSettings = RoutingSettings()
     clients: AcceptorSettings = AcceptorSettings(sessions=[Counterparty(target_comp_id=f"CLIENT{i}", account=f"ACC00{i}")
                                                            for i in range(1, 5)])
     drop_copy: AcceptorSettings = AcceptorSettings(port=9879, sessions=[Counterparty(target_comp_id="DROPCOPY")])

@@ -76,13 +76,14 @@ from .oms_journal import encode, encode_command
 from .oms_reconcile import fills_from
 from .oms_operations import kill, mark, new_day, revive, venue_down, venue_up
 from .oms_status import dont_know, mass_status
-from .oms_types import (AlgoTick, ClientCancel, ClientDontKnow, ClientMassCancel, ClientMassStatus, ClientNew, ClientReplace,
+from .oms_types import (AlgoTick, RoutingPolicy, ClientCancel, ClientDontKnow, ClientMassCancel, ClientMassStatus, ClientNew, ClientReplace,
                         ClientStatus, Command, InstrumentRules, Journal, Kill, Mark, NewDay, Out, Revive, RiskEventOut,
                         ToClient, ToClientMassCancelReport, ToVenueCancel, ToVenueNew, ToVenueStatus,
                         VenueCancelReject, VenueDown, VenueExec, VenueRule, VenueUp)
 from .oms_validate import check_new, check_terms
 from .risk import RiskEngine, RiskOrder
-from .oms_routing import reroute, reroute_rejected, route_parent, send_children
+from .oms_cross import cross
+from .oms_routing import after_ping, reroute, reroute_rejected, route_parent, send_children
 from .router import RouteRefusal
 from .venue_stats import VenueStats
 
@@ -98,12 +99,14 @@ _LIVE_STATUSES = frozenset({"0", "1", "6", "A", "E", "9"})  # OrdStatus of a chi
 
 class Oms:
     def __init__(self, instruments: Mapping[str, InstrumentRules], risk: RiskEngine, book: ConsolidatedBook,
-                 venues: list[VenueRule], id_prefix: str = "") -> None:
+                 venues: list[VenueRule], id_prefix: str = "", routing: RoutingPolicy | None = None) -> None:
         self._instruments = dict(instruments)
         self._risk = risk
         self._book = book
         self._all_venues = [v.name for v in venues]
         self._lit_venues = [v.name for v in venues if v.lit]
+        self._dark_venues = [v.name for v in venues if v.dark]
+        self.routing = routing or RoutingPolicy()
         self._prefix = id_prefix
         self._down: set[str] = set()
         self._sessions: dict[str, ClientOrderBook] = {}
@@ -250,13 +253,22 @@ class Oms:
             parent.risk_done = False
             oms_algo.begin(self, parent, now)
             return
+        def accept() -> None:
+            self._tell(parent, o.accept(now=now))
+            self._risk.on_accepted(risk_order, now)
+            parent.risk_done = False
+
+        if cross(self, parent, now, accept):
+            if o.leaves_qty:
+                reroute(self, parent, now)  # what the cross left goes out as any order would
+            else:
+                self._risk_done(parent, now)
+            return
         slices = route_parent(self, parent, o.order_qty)
         if isinstance(slices, RouteRefusal):
             self._tell(parent, o.reject(reason=OrdRejReason.EXCHANGE_CLOSED, text=slices.text, now=now))
             return
-        self._tell(parent, o.accept(now=now))
-        self._risk.on_accepted(risk_order, now)
-        parent.risk_done = False
+        accept()
         send_children(self, parent, slices, now)
 
     def _cancel(self, cmd: ClientCancel, now: int) -> None:
@@ -409,6 +421,8 @@ class Oms:
         child.done, child.ended_by, child.text, child.uncertain = True, ended_by, text, False
         self._note_child(child)
         self.venue_stats.ended(child.venue, child.qty, child.cum, ended_by, now)
+        if child.ping and after_ping(self, parent, child, now):
+            return  # what the dark ping left went to the lit venues
         if parent.algo is not None:
             if oms_algo.on_child_done(self, parent, ended_by, text, now) and self._live(parent):
                 oms_algo.step(self, parent, now)

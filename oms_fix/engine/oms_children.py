@@ -45,6 +45,7 @@ class Child:
     taken: int = 0  # quantity busts and corrections took back from its fills (oms_corrections)
     placed: int = 0  # when the OMS sent it (ns)
     acked: bool = False  # the venue acknowledged it (ER 0)
+    ping: bool = False  # a dark ping: when it ends, what it did not fill sweeps the lit venues
 
     @property
     def live(self) -> bool:

@@ -22,7 +22,7 @@ from .algos.base import AlgoSpec, Market
 from .risk import RiskEvent
 
 __all__ = [
-    "AlgoTick", "ClientCancel", "ClientDontKnow", "ClientMassCancel", "ClientMassStatus", "ClientNew", "ClientReplace",
+    "RoutingPolicy", "AlgoTick", "ClientCancel", "ClientDontKnow", "ClientMassCancel", "ClientMassStatus", "ClientNew", "ClientReplace",
     "ClientStatus", "Command", "InstrumentRules", "Journal", "Kill", "NewDay", "OpsEvent", "OpsEventOut", "Out",
     "Revive", "RiskEventOut", "ToAlgoTimer", "ToClient", "ToClientBusinessReject", "ToClientMassCancelReport", "ToVenueCancel",
     "ToVenueNew", "ToVenueStatus", "VenueCancelReject", "VenueDown", "VenueExec", "VenueRule", "VenueUp",
@@ -39,6 +39,17 @@ class InstrumentRules:
 class VenueRule:
     name: str
     lit: bool = True  # only lit venues are routed to without an ExDestination
+    dark: bool = False  # a dark pool: where the router pings first (RoutingPolicy)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoutingPolicy:
+    """The smart router's choices beyond price and size (oms_routing.py, oms_cross.py)."""
+
+    dark_ping: bool = True  # a marketable order of dark_ping_min_order or more pings the dark pool first
+    dark_ping_min_order: int = 1000
+    dark_min_qty: int = 100  # MinQty (110) of the ping: no fill smaller than this
+    internal_cross: bool = True  # opposing client orders cross at the mid before anything goes out
 
 
 # -- commands from clients ----------------------------------------------------------

@@ -22,11 +22,14 @@ __all__ = ["RouteRefusal", "Slice", "decode_route", "encode_route", "route"]
 
 @dataclass(frozen=True, slots=True)
 class Slice:
-    """One child order: ``qty`` to ``venue`` at the parent's limit (None: a market order)."""
+    """One child order: ``qty`` to ``venue`` at the parent's limit (None: a market order). A dark ping
+    is an IOC (``ioc``) at the mid that fills at least ``min_qty`` or not at all."""
 
     venue: str
     qty: int
     price: Decimal | None
+    ioc: bool = False
+    min_qty: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +41,14 @@ def encode_route(decision: list[Slice] | RouteRefusal) -> dict[str, Any]:
     """A routing decision as JSON data, for the journal record of the command that took it."""
     if isinstance(decision, RouteRefusal):
         return {"refused": decision.text}
-    return {"slices": [[s.venue, s.qty, None if s.price is None else str(s.price)] for s in decision]}
+    return {"slices": [[s.venue, s.qty, None if s.price is None else str(s.price),
+                        *([s.ioc, s.min_qty] if s.ioc else [])] for s in decision]}
 
 
 def decode_route(data: dict[str, Any]) -> list[Slice] | RouteRefusal:
     if "refused" in data:
         return RouteRefusal(data["refused"])
-    return [Slice(v, int(q), None if p is None else Decimal(p)) for v, q, p in data["slices"]]
+    return [Slice(s[0], int(s[1]), None if s[2] is None else Decimal(s[2]), *s[3:]) for s in data["slices"]]
 
 
 def route(book: ConsolidatedBook, symbol: str, side: str, qty: int, limit: Decimal | None,

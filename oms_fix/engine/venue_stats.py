@@ -97,6 +97,9 @@ class VenueStats:
             f.down_ns += now - f.down_since
             f.down_since = None
 
+    def of(self, venue: str) -> VenueFigures:
+        return self._v.get(venue) or VenueFigures()
+
     def rank(self) -> dict[str, float]:
         """A score per venue for breaking ties between equal prices: higher is better. Fill rate counts
         most; rejects count against; a venue with no history scores as a middling one."""
