@@ -388,7 +388,7 @@ class Oms:
         if child.done:
             self._note_child(child)
         elif er.ord_status == "8":
-            self._child_done(parent, child, "4", er.text or "unknown at venue", now)
+            self._child_done(parent, child, "4", er.text or "unknown at venue", now, lost=True)
         elif er.ord_status not in _LIVE_STATUSES or child.cum >= child.qty:
             self._child_done(parent, child, "F" if child.cum >= child.qty else er.ord_status, er.text, now)
         elif self._wants_end(parent) and child.cancels < _MAX_CANCELS:
@@ -417,7 +417,10 @@ class Oms:
             self._tell(parent, msgs)
         self._note_child(child)
 
-    def _child_done(self, parent: Parent, child: Child, ended_by: str, text: str, now: int) -> None:
+    def _child_done(self, parent: Parent, child: Child, ended_by: str, text: str, now: int,
+                    lost: bool = False) -> None:
+        """``lost``: the venue, asked after a disconnect, does not know the child (it never worked there or
+        was canceled with the session): its unfilled quantity is routed again."""
         child.done, child.ended_by, child.text, child.uncertain = True, ended_by, text, False
         self._note_child(child)
         self.venue_stats.ended(child.venue, child.qty, child.cum, ended_by, now)
@@ -428,7 +431,7 @@ class Oms:
                 oms_algo.step(self, parent, now)
             self._settle(parent, now)
             return
-        if ended_by == "8" and reroute_rejected(self, parent, child, now):
+        if (ended_by == "8" or lost) and reroute_rejected(self, parent, child, now, avoid=not lost):
             return  # its quantity went to the venues that have not rejected this parent
         if (ended_by == "8" and parent.ending is None and self._live(parent)
                 and parent.order.time_in_force not in _KILL_TIFS):

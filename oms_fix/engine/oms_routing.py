@@ -60,10 +60,12 @@ def reroute(oms: "Oms", parent: "Parent", now: int) -> None:
         send_children(oms, parent, slices, now)
 
 
-def reroute_rejected(oms: "Oms", parent: "Parent", child: Child, now: int) -> bool:
-    """Send a rejected child's unfilled quantity to the venues that have not rejected this parent;
-    False when there is none (or the parent is pinned by ExDestination, or ending)."""
-    parent.avoid.add(child.venue)
+def reroute_rejected(oms: "Oms", parent: "Parent", child: Child, now: int, avoid: bool = True) -> bool:
+    """Send a rejected (or lost) child's unfilled quantity to the venues that have not rejected this parent;
+    False when there is none (or the parent is pinned by ExDestination, or ending). A lost child's venue
+    (``avoid`` False) may get it again: losing an order with a session is no verdict on the venue."""
+    if avoid:
+        parent.avoid.add(child.venue)
     left = child.qty - child.cum
     if parent.ex_destination or left <= 0 or oms._wants_end(parent):
         return False

@@ -150,9 +150,20 @@ def test_an_end_whose_cum_qty_covers_a_lost_fill_applies_it_before_the_parent_en
     assert oms._risk.position("ACC001", "AAPL").position == 200
 
 
-def test_a_child_the_venue_no_longer_knows_ends_as_canceled_with_its_fills():
+def test_a_child_the_venue_no_longer_knows_keeps_its_fills_and_its_rest_is_routed_again():
     oms = make()
     new(oms, "A1", 300)
+    oms.handle(er("ECN", "C1", "N1", qty=100, px="190.00"), 2)
+    oms.handle(VenueDown(venue="ECN"), 3)
+    oms.handle(VenueUp(venue="ECN"), 4)
+    out = oms.handle(er("ECN", "C1", "0", exec_type="I", status="8", text="unknown order"), 5)
+    assert not reports(out) and oms.order("O1").cum_qty == 100  # type: ignore[union-attr]
+    assert [(n.venue, n.qty) for n in news(out)] == [("ECN", 200)]  # the same venue: a lost order is no reject
+
+
+def test_a_lost_child_of_a_pinned_order_ends_it_as_canceled_with_its_fills():
+    oms = make()
+    new(oms, "A1", 300, ex_destination="ECN")
     oms.handle(er("ECN", "C1", "N1", qty=100, px="190.00"), 2)
     oms.handle(VenueDown(venue="ECN"), 3)
     oms.handle(VenueUp(venue="ECN"), 4)
