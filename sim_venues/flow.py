@@ -8,6 +8,12 @@ on (seed, instruments, start_ns, session times, day length, rate_scale) and
 nothing else: stepping finely or coarsely gives the same list, across day
 boundaries too, and adding a symbol does not change another's.
 
+The drawing is ``FlowSource``'s and the maker's inventory a ``BackgroundMarket``'s:
+nothing drawn depends on fills, so the venues of one process (the in-process
+simulation) share one source, each with a view of its share of the orders and
+makers (``BackgroundMarket.share``) that returns what a market of its own
+would have returned for that share.
+
 The model, and the choices made where the brief was silent:
 
 - Fair value (float ticks) is a driftless geometric random walk stepped once a
@@ -53,8 +59,11 @@ from __future__ import annotations
 import heapq
 import math
 import random
+import zlib
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from .book import Side
 from .instruments import Instrument
@@ -63,11 +72,14 @@ __all__ = [
     "Action",
     "BackgroundMarket",
     "Cancel",
+    "FlowSource",
     "NOISE",
     "NOISE_ADV_SHARE",
     "Place",
     "Quote",
     "cumulative_volume",
+    "in_slot",
+    "slot_hash",
     "volume_profile",
 ]
 
@@ -137,8 +149,9 @@ def cumulative_volume(fraction_of_day: float) -> float:
 
 
 class _Maker:
-    __slots__ = ("name", "half_spread", "size_lots", "limit_lots", "skew", "cadence_ns", "inventory", "quoted_fv",
-                 "last", "dirty")
+    """What a maker is and when it quotes: the same for every venue running the flow."""
+
+    __slots__ = ("name", "half_spread", "size_lots", "limit_lots", "skew", "cadence_ns", "quoted_fv")
 
     def __init__(self, name: str, rng: random.Random) -> None:
         self.name = name
@@ -147,10 +160,32 @@ class _Maker:
         self.limit_lots = 4 * self.size_lots
         self.skew = rng.uniform(0.2, 0.6)  # ticks of mid per lot of inventory
         self.cadence_ns = int(rng.uniform(1.0, 5.0) * NS)
-        self.inventory = 0  # shares, long positive
         self.quoted_fv: float | None = None
+
+
+class _Book:
+    """What a maker quotes: its inventory moves with the fills of the one venue it quotes at."""
+
+    __slots__ = ("maker", "symbol", "lot", "inventory", "last", "dirty")
+
+    def __init__(self, maker: _Maker, symbol: str, lot: int) -> None:
+        self.maker = maker
+        self.symbol = symbol
+        self.lot = lot
+        self.inventory = 0  # shares, long positive
         self.last: tuple[int, int, int, int] | None = None
         self.dirty = False
+
+    def terms(self, fv: float) -> tuple[int, int, int, int]:
+        """(bid_px, bid_qty, ask_px, ask_qty): skewed against inventory, the loaded side shrunk."""
+        m, lot = self.maker, self.lot
+        inv_lots = self.inventory / lot
+        mid = fv - m.skew * inv_lots
+        bid = max(1, math.floor(mid - m.half_spread))
+        ask = max(bid + 1, math.ceil(mid + m.half_spread))
+        bid_lots = max(0, min(m.size_lots, round(m.size_lots * (1 - inv_lots / m.limit_lots))))
+        ask_lots = max(0, min(m.size_lots, round(m.size_lots * (1 + inv_lots / m.limit_lots))))
+        return bid, bid_lots * lot, ask, ask_lots * lot
 
 
 class _Symbol:
@@ -177,11 +212,30 @@ def _geometric_mean(mean: float) -> float:
     return q / (1.0 - q)
 
 
-_FV, _MAKER, _NOISE, _EXPIRE, _CLOSE = range(5)
+def slot_hash(key: object) -> float:
+    """Where an order key or a maker's name falls in [0, 1): venues split the flow by ranges of it."""
+    return zlib.crc32(str(key).encode()) / 2**32
 
 
-class BackgroundMarket:
-    """The background flow for a set of instruments. See the module docstring."""
+def in_slot(u: float, slot: tuple[float, float]) -> bool:
+    lo, hi = slot
+    return hi > lo and lo <= u < hi
+
+
+_FV, _MAKER, _NOISE, _EXPIRE, _CLOSE = range(5)  # the source's own events
+_E_ACTION, _E_FV, _E_QUOTE, _E_CLOSE = range(4)  # what it hands its markets: (time, kind, payload)
+Slot = tuple[float, float] | None  # a share of the flow; None: all of it
+
+
+class FlowSource:
+    """The random part of the background market, run once however many venues take a share of it.
+
+    Everything it draws depends on its parameters only, never on fills, so one
+    source can feed several ``BackgroundMarket`` views: each gets, in order,
+    the events of its share (its noise orders and their cancels, its makers'
+    turns to quote) and every fair-value step, and makes its makers' quotes
+    itself from its own inventory. Views join before the source runs.
+    """
 
     def __init__(self, instruments: dict[str, Instrument] | Iterable[Instrument], seed: int, start_ns: int,
                  session_open_ns: int, session_close_ns: int, rate_scale: float = 1.0, *,
@@ -194,10 +248,15 @@ class BackgroundMarket:
         if day_length_ns is not None and day_length_ns < session_close_ns - session_open_ns:
             raise ValueError(f"day_length_ns {day_length_ns} is shorter than the session "
                              f"({session_close_ns - session_open_ns} ns)")
+        insts = sorted(insts, key=lambda i: i.symbol)
+        self.key = (tuple(insts), seed, start_ns, session_open_ns, session_close_ns, rate_scale, day_length_ns)
+        self.start_ns = start_ns
         self._open, self._close = session_open_ns, session_close_ns
         self._day_ns = day_length_ns
-        self._now = start_ns
-        self._symbols = {i.symbol: _Symbol(i, seed, rate_scale) for i in sorted(insts, key=lambda i: i.symbol)}
+        self._ran_to = start_ns - 1  # every event up to here is handed out
+        self._symbols = {i.symbol: _Symbol(i, seed, rate_scale) for i in insts}
+        self._views: list[tuple[BackgroundMarket, Slot, Slot]] = []
+        self._maker_views: dict[str, list[BackgroundMarket]] = {}
         self._queue: list[tuple[int, int, int, str, str]] = []  # (time, seq, kind, symbol, key)
         self._seq = 0
         open_ns, close_ns = self._session(start_ns)
@@ -212,65 +271,66 @@ class BackgroundMarket:
         if day_length_ns is not None:
             self._push(close_ns, _CLOSE, "", "")
 
-    # -- queries --------------------------------------------------------------
-
     @property
-    def now(self) -> int:
-        return self._now
+    def started(self) -> bool:
+        return self._ran_to >= self.start_ns
 
     @property
     def day_length_ns(self) -> int | None:
         return self._day_ns
 
-    def symbols(self) -> list[str]:
-        return list(self._symbols)
+    def symbols(self) -> dict[str, _Symbol]:
+        return self._symbols
 
-    def next_due(self) -> int | None:
-        """When the next action falls (``advance`` to it or later to get it); None: no more ever."""
-        return self._queue[0][0] if self._queue else None
+    def join(self, view: BackgroundMarket, orders: Slot, makers: Slot) -> None:
+        if self.started:
+            raise ValueError("a background market joins its source before the source runs")
+        self._views.append((view, orders, makers))
+        names = {m.name for sym in self._symbols.values() for m in sym.makers}
+        for name in sorted(names):
+            if makers is None or in_slot(slot_hash(name), makers):
+                self._maker_views.setdefault(name, []).append(view)
 
-    def fair_value(self, symbol: str) -> float:
-        """The fair value in ticks as of the last ``advance``."""
-        return self._sym(symbol).fv
+    def leave(self, view: BackgroundMarket) -> None:
+        self._views = [v for v in self._views if v[0] is not view]
+        for views in self._maker_views.values():
+            views[:] = [v for v in views if v is not view]
 
-    def makers(self, symbol: str) -> list[str]:
-        return [m.name for m in self._sym(symbol).makers]
-
-    def inventory(self, participant: str, symbol: str) -> int:
-        return self._maker(participant, symbol).inventory
-
-    # -- commands -------------------------------------------------------------
-
-    def advance(self, now: int) -> list[Action]:
-        """Everything that happens after the previous call up to and including ``now``."""
-        if now < self._now:
-            raise ValueError(f"time went backwards: advance({now}) after advance({self._now})")
-        self._now = now
-        out: list[Action] = []
+    def run_to(self, now: int) -> None:
+        """Hand out every event up to and including ``now``."""
         queue = self._queue
         while queue and queue[0][0] <= now:
-            t, _, kind, symbol, key = heapq.heappop(queue)
-            if kind == _FV:
-                self._step_fair_values(t, out)
-            elif kind == _MAKER:
-                self._maker_due(t, self._symbols[symbol], key, out)
-            elif kind == _NOISE:
-                self._noise_due(t, self._symbols[symbol], out)
-            elif kind == _CLOSE:
-                self._close_due(t, out)
-            else:
-                out.append(Cancel(time_ns=t, participant=NOISE, symbol=symbol, order_key=key))
-        return out
+            self._step()
+        if now > self._ran_to:
+            self._ran_to = now
 
-    def on_fill(self, participant: str, symbol: str, side: Side, qty: int) -> None:
-        """A venue filled a maker's quote: its inventory moves; it requotes at its next turn."""
-        if participant == NOISE:
-            return
-        maker = self._maker(participant, symbol)
-        maker.inventory += qty if side == Side.BUY else -qty
-        maker.dirty = True
+    def fill(self, view: BackgroundMarket) -> None:
+        """Run on until ``view`` has an event waiting, or the source has none left."""
+        queue = self._queue
+        while not view.pending and queue:
+            self._step()
 
     # -- events ---------------------------------------------------------------
+
+    def _step(self) -> None:
+        t, _, kind, symbol, key = heapq.heappop(self._queue)
+        self._ran_to = t
+        if kind == _FV:
+            self._step_fair_values(t)
+        elif kind == _MAKER:
+            self._maker_due(t, self._symbols[symbol], key)
+        elif kind == _NOISE:
+            self._noise_due(t, self._symbols[symbol])
+        elif kind == _CLOSE:
+            self._close_due(t)
+        else:
+            self._order_event(t, key, Cancel(time_ns=t, participant=NOISE, symbol=symbol, order_key=key))
+
+    def _order_event(self, t: int, key: str, action: Action) -> None:
+        u = slot_hash(key)
+        for view, orders, _ in self._views:
+            if orders is None or in_slot(u, orders):
+                view.pending.append((t, _E_ACTION, action))
 
     def _push(self, t: int, kind: int, symbol: str, key: str) -> None:
         self._seq += 1
@@ -289,18 +349,18 @@ class BackgroundMarket:
             k += 1
         return self._open + k * self._day_ns, self._close + k * self._day_ns
 
-    def _close_due(self, t: int, out: list[Action]) -> None:
+    def _close_due(self, t: int) -> None:
         """A day's close (repeating days only): makers withdraw their quotes until the next open."""
         for sym in self._symbols.values():
             for m in sym.makers:
-                if m.last is not None and (m.last[1] or m.last[3]):
-                    out.append(Quote(time_ns=t, participant=m.name, symbol=sym.inst.symbol, bid_px=m.last[0],
-                                     bid_qty=0, ask_px=m.last[2], ask_qty=0))
-                m.last, m.quoted_fv = None, None
+                m.quoted_fv = None
+        for view, _, makers in self._views:
+            if makers is None or makers[1] > makers[0]:
+                view.pending.append((t, _E_CLOSE, None))
         assert self._day_ns is not None
         self._push(t + self._day_ns, _CLOSE, "", "")
 
-    def _step_fair_values(self, t: int, out: list[Action]) -> None:
+    def _step_fair_values(self, t: int) -> None:
         open_ns, close_ns = self._session(t - 1)  # the step at t covers the second before t
         if t > close_ns:
             return  # the one session is over
@@ -314,43 +374,30 @@ class BackgroundMarket:
             if t < close_ns:
                 for m in sym.makers:
                     if m.quoted_fv is not None and abs(sym.fv - m.quoted_fv) >= m.half_spread:
-                        self._quote(t, sym, m, out)
+                        self._quote(t, sym, m)
+        fvs = tuple(sym.fv for sym in self._symbols.values())
+        for view, _, _ in self._views:
+            view.pending.append((t, _E_FV, fvs))
         self._push(t + FV_STEP_NS, _FV, "", "")
 
-    def _maker_due(self, t: int, sym: _Symbol, name: str, out: list[Action]) -> None:
+    def _maker_due(self, t: int, sym: _Symbol, name: str) -> None:
         open_ns, close_ns = self._session(t)
         if t >= close_ns:
             return
         if t < open_ns:  # closed: first quote just after the next open
             self._push(open_ns + int(sym.maker_rng.uniform(0, 0.1) * NS), _MAKER, sym.inst.symbol, name)
             return
-        m = self._maker(name, sym.inst.symbol)
-        self._quote(t, sym, m, out)
+        m = next(m for m in sym.makers if m.name == name)
+        self._quote(t, sym, m)
         self._push(t + int(m.cadence_ns * (0.5 + sym.maker_rng.random())), _MAKER, sym.inst.symbol, name)
 
-    def _quote(self, t: int, sym: _Symbol, m: _Maker, out: list[Action]) -> None:
+    def _quote(self, t: int, sym: _Symbol, m: _Maker) -> None:
+        """The maker's turn to quote at the current fair value; the view it quotes at makes the quote."""
         m.quoted_fv = sym.fv
-        quote = self._terms(sym, m)
-        if quote == m.last and not m.dirty:
-            return
-        m.last, m.dirty = quote, False
-        bid_px, bid_qty, ask_px, ask_qty = quote
-        out.append(Quote(time_ns=t, participant=m.name, symbol=sym.inst.symbol, bid_px=bid_px, bid_qty=bid_qty,
-                         ask_px=ask_px, ask_qty=ask_qty))
+        for view in self._maker_views.get(m.name, ()):
+            view.pending.append((t, _E_QUOTE, (sym.inst.symbol, m.name, sym.fv)))
 
-    @staticmethod
-    def _terms(sym: _Symbol, m: _Maker) -> tuple[int, int, int, int]:
-        """(bid_px, bid_qty, ask_px, ask_qty): skewed against inventory, the loaded side shrunk."""
-        lot = sym.inst.lot_size
-        inv_lots = m.inventory / lot
-        mid = sym.fv - m.skew * inv_lots
-        bid = max(1, math.floor(mid - m.half_spread))
-        ask = max(bid + 1, math.ceil(mid + m.half_spread))
-        bid_lots = max(0, min(m.size_lots, round(m.size_lots * (1 - inv_lots / m.limit_lots))))
-        ask_lots = max(0, min(m.size_lots, round(m.size_lots * (1 + inv_lots / m.limit_lots))))
-        return bid, bid_lots * lot, ask, ask_lots * lot
-
-    def _noise_due(self, t: int, sym: _Symbol, out: list[Action]) -> None:
+    def _noise_due(self, t: int, sym: _Symbol) -> None:
         open_ns, close_ns = self._session(t)
         if t >= close_ns:
             return
@@ -368,31 +415,147 @@ class BackgroundMarket:
                 away = rng.randint(-2, 6)  # ticks on the passive side of fair value; below 0 is marketable
                 px = round(sym.fv) - away if side is Side.BUY else round(sym.fv) + away
                 lots = min(_MAX_LOTS, 1 + int(rng.expovariate(1.0 / _LIMIT_LOTS_MEAN)))
-                out.append(Place(time_ns=t, participant=NOISE, symbol=sym.inst.symbol, side=side, qty=lots * lot,
-                                 price_ticks=max(1, px), order_key=key))
+                self._order_event(t, key, Place(time_ns=t, participant=NOISE, symbol=sym.inst.symbol, side=side,
+                                                qty=lots * lot, price_ticks=max(1, px), order_key=key))
                 expire = t + max(1, int(rng.expovariate(1.0 / NOISE_LIFETIME_S) * NS))
                 if expire < close_ns or self._day_ns is not None:
                     self._push(expire, _EXPIRE, sym.inst.symbol, key)
             else:
                 lots = min(_MAX_LOTS, 1 + int(rng.expovariate(1.0 / _MARKET_LOTS_MEAN)))
-                out.append(Place(time_ns=t, participant=NOISE, symbol=sym.inst.symbol, side=side, qty=lots * lot,
-                                 price_ticks=None, order_key=key))
+                self._order_event(t, key, Place(time_ns=t, participant=NOISE, symbol=sym.inst.symbol, side=side,
+                                                qty=lots * lot, price_ticks=None, order_key=key))
         self._push(t + self._gap(sym), _NOISE, sym.inst.symbol, "")
 
     @staticmethod
     def _gap(sym: _Symbol) -> int:
         return max(1, int(sym.noise_rng.expovariate(sym.rate_max) * NS))
 
-    # -- lookups --------------------------------------------------------------
 
-    def _sym(self, symbol: str) -> _Symbol:
+class BackgroundMarket:
+    """A venue's view of the background flow. See the module docstring.
+
+    Built from its parameters it runs a source of its own and sees all of the
+    flow; ``BackgroundMarket.share`` gives a view of one share of a source
+    that other views take shares of too, and that view's ``advance`` returns
+    exactly the actions of that share its own source would have returned.
+    """
+
+    def __init__(self, instruments: dict[str, Instrument] | Iterable[Instrument], seed: int, start_ns: int,
+                 session_open_ns: int, session_close_ns: int, rate_scale: float = 1.0, *,
+                 day_length_ns: int | None = None) -> None:
+        self._join(FlowSource(instruments, seed, start_ns, session_open_ns, session_close_ns, rate_scale,
+                              day_length_ns=day_length_ns), None, None)
+
+    @classmethod
+    def share(cls, source: FlowSource, orders: tuple[float, float], makers: tuple[float, float]) -> BackgroundMarket:
+        """A view of ``source`` that sees the noise orders whose keys hash into ``orders`` and the makers whose
+        names hash into ``makers`` (``slot_hash``), and every fair-value step."""
+        view = cls.__new__(cls)
+        view._join(source, orders, makers)
+        return view
+
+    def _join(self, source: FlowSource, orders: Slot, makers: Slot) -> None:
+        self.source = source
+        self.pending: deque[tuple[int, int, Any]] = deque()  # (time, kind, payload): see the _E_ kinds
+        self._now = source.start_ns
+        syms = source.symbols()
+        self._names = list(syms)
+        self._fv = {s: sym.fv for s, sym in syms.items()}
+        self._books: dict[tuple[str, str], _Book] = {}  # the makers this view quotes for, in the flow's order
+        for s, sym in syms.items():
+            for m in sym.makers:
+                if makers is None or in_slot(slot_hash(m.name), makers):
+                    self._books[(s, m.name)] = _Book(m, s, sym.inst.lot_size)
+        source.join(self, orders, makers)
+
+    # -- queries --------------------------------------------------------------
+
+    @property
+    def now(self) -> int:
+        return self._now
+
+    @property
+    def day_length_ns(self) -> int | None:
+        return self.source.day_length_ns
+
+    def symbols(self) -> list[str]:
+        return list(self._names)
+
+    def next_due(self) -> int | None:
+        """When this view's next event falls (``advance`` to it or later to get it); None: no more ever."""
+        if not self.pending:
+            self.source.fill(self)
+        return self.pending[0][0] if self.pending else None
+
+    def fair_value(self, symbol: str) -> float:
+        """The fair value in ticks as of the last ``advance``."""
         try:
-            return self._symbols[symbol]
+            return self._fv[symbol]
         except KeyError:
             raise ValueError(f"no background market for symbol {symbol!r}") from None
 
-    def _maker(self, participant: str, symbol: str) -> _Maker:
-        for m in self._sym(symbol).makers:
-            if m.name == participant:
-                return m
-        raise ValueError(f"{participant!r} is not a market maker in {symbol}")
+    def makers(self, symbol: str) -> list[str]:
+        if symbol not in self._fv:
+            raise ValueError(f"no background market for symbol {symbol!r}")
+        return [m.name for m in self.source.symbols()[symbol].makers]
+
+    def inventory(self, participant: str, symbol: str) -> int:
+        return self._book(participant, symbol).inventory
+
+    # -- commands -------------------------------------------------------------
+
+    def advance(self, now: int) -> list[Action]:
+        """Everything that happens after the previous call up to and including ``now``."""
+        if now < self._now:
+            raise ValueError(f"time went backwards: advance({now}) after advance({self._now})")
+        self._now = now
+        self.source.run_to(now)
+        out: list[Action] = []
+        pending = self.pending
+        while pending and pending[0][0] <= now:
+            t, kind, payload = pending.popleft()
+            if kind == _E_ACTION:
+                out.append(payload)
+            elif kind == _E_QUOTE:
+                symbol, name, fv = payload
+                self._quote(t, self._books[(symbol, name)], fv, out)
+            elif kind == _E_FV:
+                self._fv = dict(zip(self._names, payload))
+            else:
+                self._close(t, out)
+        return out
+
+    def on_fill(self, participant: str, symbol: str, side: Side, qty: int) -> None:
+        """A venue filled a maker's quote: its inventory moves; it requotes at its next turn."""
+        if participant == NOISE:
+            return
+        book = self._book(participant, symbol)
+        book.inventory += qty if side == Side.BUY else -qty
+        book.dirty = True
+
+    # -- quotes ---------------------------------------------------------------
+
+    def _quote(self, t: int, book: _Book, fv: float, out: list[Action]) -> None:
+        quote = book.terms(fv)
+        if quote == book.last and not book.dirty:
+            return
+        book.last, book.dirty = quote, False
+        bid_px, bid_qty, ask_px, ask_qty = quote
+        out.append(Quote(time_ns=t, participant=book.maker.name, symbol=book.symbol, bid_px=bid_px, bid_qty=bid_qty,
+                         ask_px=ask_px, ask_qty=ask_qty))
+
+    def _close(self, t: int, out: list[Action]) -> None:
+        for book in self._books.values():
+            last = book.last
+            if last is not None and (last[1] or last[3]):
+                out.append(Quote(time_ns=t, participant=book.maker.name, symbol=book.symbol, bid_px=last[0],
+                                 bid_qty=0, ask_px=last[2], ask_qty=0))
+            book.last = None
+
+    def _book(self, participant: str, symbol: str) -> _Book:
+        if symbol not in self._fv:
+            raise ValueError(f"no background market for symbol {symbol!r}")
+        book = self._books.get((symbol, participant))
+        if book is None:
+            raise ValueError(f"{participant!r} is not a market maker in {symbol} (here)")
+        return book

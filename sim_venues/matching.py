@@ -63,7 +63,7 @@ from .admission import PHASES, check_entry, check_replace, check_terms, is_post_
 from .callbook import auction_reference, call_book, call_levels
 from .expiry import ExpiryQueue
 from .layered import LayeredBook
-from .order_index import KEEP_DONE, OrderIndex
+from .order_index import BACKGROUND, KEEP_DONE, OrderIndex
 from .orders import (CancelReject, CxlRejReason, ExecType, Liquidity, Order, OrderRequest, OrdRejReason, OrdStatus,
                      OrdType, Phase, Report, Side, TimeInForce, Trade)
 from .pegs import peg_kind, peg_price
@@ -153,7 +153,8 @@ class Engine:
                 _report(ExecType.REJECTED, existing.order, req.cl_ord_id,
                         reject_reason=OrdRejReason.DUPLICATE_ORDER, text="duplicate ClOrdID of a live order")
             ]
-        req = _own_copy(req)
+        if req.owner[:1] != BACKGROUND:  # the venue's own participants hand over a request nobody else holds
+            req = _own_copy(req)
         self._next += 1
         order = Order(order_id=f"{self.id_prefix}-{self._next}", request=req, accepted_ns=now)
         if req.ord_type in (OrdType.LIMIT, OrdType.STOP_LIMIT):
@@ -187,7 +188,10 @@ class Engine:
             return CancelReject(cl_ord_id, last, CxlRejReason.DUPLICATE_CL_ORD_ID, "ClOrdID is in use by a live order", o)
         if o.done:
             return CancelReject(cl_ord_id, last, CxlRejReason.TOO_LATE_TO_CANCEL, f"order is already {o.status.name.lower()}", o)
-        self._rename(live, cl_ord_id)
+        if owner[:1] == BACKGROUND:  # _finish forgets the order at once: indexing the new ClOrdID would be undone
+            o.request.cl_ord_id = cl_ord_id
+        else:
+            self._rename(live, cl_ord_id)
         self._finish(live, OrdStatus.CANCELED)
         return [_report(ExecType.CANCELED, o, cl_ord_id, orig_cl_ord_id=last)]
 
@@ -466,7 +470,7 @@ class Engine:
 
         Each stop is elected at most once, so the loop is bounded by the number of stops.
         """
-        while self.phase is Phase.CONTINUOUS and self._stops and self._last_px is not None:
+        while self._stops and self.phase is Phase.CONTINUOUS and self._last_px is not None:
             last = self._last_px
             hit = next((lv for lv in self._stops.values() if self._elected(lv.order.request, last)), None)
             if hit is None:

@@ -4,10 +4,12 @@
 the order's figures at that moment in ``extra`` (strings, read by the
 gateway): ``cum_qty``, ``leaves_qty``, ``ord_status``, ``avg_px_num`` (the
 notional in ticks), ``order_qty`` and ``price`` (the working price, "" if none).
+A background order's reports carry none: no session reads them.
 """
 
 from __future__ import annotations
 
+from .order_index import BACKGROUND
 from .orders import ExecType, Liquidity, Order, OrdRejReason, Report
 
 __all__ = ["BOOK", "CALL", "NONE", "PARKED", "PEG", "STOP", "LiveOrder", "report", "snapshot"]
@@ -61,5 +63,7 @@ def report(
     text: str = "",
 ) -> Report:
     cl = o.cl_ord_id if cl_ord_id is None else cl_ord_id
+    # No session reads a report on the venue's own background orders: their figures are not worth the strings.
+    extra = snapshot(o) if o.request.owner[:1] != BACKGROUND else {}
     return Report(exec_type, o, cl, orig_cl_ord_id, last_qty, last_px, liquidity, contra_owner, reject_reason, text,
-                  snapshot(o))
+                  extra)

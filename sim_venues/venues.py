@@ -17,13 +17,12 @@ stable hash of the order key, so the processes never double-count an order.
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterable
 
 from .daycycle import DayCycle
-from .flow import Action, BackgroundMarket, Cancel, Place, Quote
+from .flow import Action, BackgroundMarket, Cancel, FlowSource, Place, Quote, in_slot, slot_hash
 from .fix_translate import Pricing
 from .instruments import Instrument
 from .matching import Engine
@@ -244,11 +243,16 @@ class Venue:
     # -- background flow ------------------------------------------------------
 
     def _mine(self, key: object, slot: tuple[float, float]) -> bool:
-        lo, hi = slot
-        if hi <= lo:
-            return False
-        u = zlib.crc32(str(key).encode()) / 2**32
-        return lo <= u < hi
+        return in_slot(slot_hash(key), slot)
+
+    def share_flow(self, source: FlowSource) -> None:
+        """Take this venue's share of ``source`` (run once for every venue of an in-process simulation) in
+        place of a background market of its own: the same actions reach the engines, and the venue's flow
+        wakes it only for its own share of them."""
+        if self.flow is not None:
+            self.flow.source.leave(self.flow)
+        makers = self._maker_slot if self.denominator == 1 else (0.0, 0.0)
+        self.flow = BackgroundMarket.share(source, self._flow_slot, makers)
 
     def _apply_flow(self, actions: Iterable[Action], now: int) -> list[Report]:
         out: list[Report] = []
@@ -293,10 +297,13 @@ class Venue:
         meets the maker's own old one.
         """
         eng = self.engines[symbol]
-        maker = self._makers.setdefault((owner, symbol), _Maker())
+        maker = self._makers.get((owner, symbol))
+        if maker is None:
+            maker = self._makers[(owner, symbol)] = _Maker()
         want: dict[tuple[Side, int], int] = {}
+        levels = self.spec.maker_levels
         for side, px, qty, step in ((Side.BUY, bid_px, bid_qty, -1), (Side.SELL, ask_px, ask_qty, 1)):
-            for k in range(self.spec.maker_levels if qty > 0 else 0):
+            for k in range(levels if qty > 0 else 0):
                 price = px + step * k
                 if price <= 0:
                     break

@@ -21,7 +21,7 @@ class SchedulingError(Exception):
 
 
 class Scheduler:
-    __slots__ = ("_heap", "_seq", "_now", "events")
+    __slots__ = ("_heap", "_seq", "_now", "events", "__weakref__")
 
     def __init__(self, start_ns: int) -> None:
         self._heap: list[tuple[int, int, Callable[..., Any], tuple[Any, ...]]] = []

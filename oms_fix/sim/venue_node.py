@@ -16,6 +16,10 @@ virtual clock, with the same translation functions and minus the bytes:
   its engines its own best bid and offer (pegs track it), as serve.py does.
   A tick that would find nothing to do is skipped (``Venue.next_due``, and
   the ExpireTimes of the GTD orders sent here): it could change nothing;
+- the background market is drawn once per run (``FlowSource``) and each venue
+  takes its share of it (``Venue.share_flow``): the same actions reach the
+  engines as with a market of its own per venue, and a venue's ticks wait
+  for its own share and the fair value's steps, not for everyone's flow;
 - market data: after every tick and every message, each symbol whose book
   changed goes to the OMS as the full-depth price levels (what its 35=W/X
   subscription with MarketDepth 0 rebuilds) with the trades since;
@@ -27,6 +31,7 @@ virtual clock, with the same translation functions and minus the bytes:
 from __future__ import annotations
 
 import heapq
+import weakref
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -34,11 +39,11 @@ from oms_fix.engine import oms_types as t
 from oms_fix.fix.message import Message
 from oms_fix.fix.translate_requests import venue_exec_from_fix
 from oms_fix.fix.utctime import format_ns
+from sim_venues.flow import FlowSource
 from sim_venues.fix_translate import (Pricing, Refusal, cancel_reject_body, er_body, parse_order, reject_body,
                                       status_unknown_body)
-from sim_venues.marketdata import ALL_LEVELS, BID, OFFER
+from sim_venues.marketdata import ALL_LEVELS
 from sim_venues.orders import CancelReject, CxlRejReason, ExecType, OrdRejReason, Report, Side
-from sim_venues.reference import ReferenceBook
 from sim_venues.venues import MM_OWNER, Venue
 
 from .latency import Link
@@ -86,8 +91,16 @@ def _text(msg: Message, tag: int) -> str:
     return (msg.get(tag) or b"").decode("latin-1")
 
 
+# The background market of each run (one scheduler), by its parameters: every venue built from the same ones runs
+# the same flow, so it is drawn once and each venue takes its share of it.
+_FLOWS: weakref.WeakKeyDictionary[Scheduler, dict[tuple[object, ...], FlowSource]] = weakref.WeakKeyDictionary()
+
+
 class SimVenue:
     def __init__(self, venue: Venue, sched: Scheduler, tick_ns: int, recorder: Recorder) -> None:
+        if venue.flow is not None:
+            own = venue.flow.source
+            venue.share_flow(_FLOWS.setdefault(sched, {}).setdefault(own.key, own))
         self.venue = venue
         self.name = venue.name
         self.prices = {s: Prices(p) for s, p in venue.pricing.items()}
@@ -101,7 +114,7 @@ class SimVenue:
         self.to_oms: Link | None = None
         self.dependents: list[tuple[Link, SimVenue]] = []  # venues pricing off this one's top of book
         self.sources: list[str] = []  # the lit venues this one prices off
-        self._refs = ReferenceBook()
+        self._refs: dict[str, dict[str, Top]] = {}  # symbol -> source -> its top of book
         self._own_ref: dict[str, Top] = {}
         self._bbo_moved: dict[str, None] = dict.fromkeys(venue.engines)  # own BBO differs from the engine's reference
         self._published: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]] = {}
@@ -222,15 +235,16 @@ class SimVenue:
     # -- the reference NBBO (dark, cross, market maker) ---------------------------------
 
     def on_reference(self, source: str, symbol: str, top: Top) -> None:
-        book = self._refs.book(source, symbol)
-        book[BID] = {} if top[0] is None else {top[0]: 1}
-        book[OFFER] = {} if top[1] is None else {top[1]: 1}
+        self._refs.setdefault(symbol, {})[source] = top
         now = self._sched.now
         self._set_reference(symbol, now)
         self._after_message(now)
 
     def _set_reference(self, symbol: str, now: int) -> None:
-        bid, ask = self._refs.nbbo(symbol)
+        tops = self._refs.get(symbol, {}).values()  # the best bid and offer across the sources, as ReferenceBook.nbbo
+        bids = [b for b, _ in tops if b is not None]
+        asks = [a for _, a in tops if a is not None]
+        bid, ask = (max(bids) if bids else None), (min(asks) if asks else None)
         flow = self.venue.flow
         if (bid is None or ask is None) and flow is not None:
             fv = int(flow.fair_value(symbol))  # no lit market: fair value and the next tick

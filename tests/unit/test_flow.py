@@ -323,3 +323,34 @@ def test_a_day_shorter_than_the_session_is_a_value_error() -> None:
     back_to_back = BackgroundMarket(INSTRUMENTS, 7, OPEN, OPEN, OPEN + SESSION, day_length_ns=SESSION)
     acts = back_to_back.advance(OPEN + 3 * SESSION)
     assert sum(is_withdrawal(x) for x in acts) >= 8 and any(x.time_ns > OPEN + 2 * SESSION for x in acts)
+
+
+# -- one source, several venues' shares ------------------------------------------------
+
+def test_shares_of_one_source_see_what_their_own_market_would() -> None:
+    from sim_venues.flow import FlowSource, in_slot, slot_hash
+
+    args = (INSTRUMENTS, 7, OPEN - 60 * NS, OPEN, OPEN + 900 * NS, 3.0)
+    alone = BackgroundMarket(*args, day_length_ns=1200 * NS)
+    source = FlowSource(*args, day_length_ns=1200 * NS)
+    slots = [((0.0, 0.6), (0.0, 0.5)), ((0.6, 1.0), (0.5, 1.0)), ((0.0, 0.0), (0.0, 0.0))]
+    views = [BackgroundMarket.share(source, orders, makers) for orders, makers in slots]
+    everything = run(alone, OPEN + 2500 * NS, 7 * NS // 10)
+    got: list[list[Action]] = [[] for _ in views]
+    t, end = OPEN - 60 * NS, OPEN + 2500 * NS
+    while t < end:  # the views step at their own pace, as venues skipping idle ticks do
+        t = min(end, t + NS // 3)
+        for i, v in enumerate(views):
+            due = v.next_due()
+            if i == 0 or (due is not None and due <= t):
+                got[i] += v.advance(t)
+    for i, v in enumerate(views):
+        got[i] += v.advance(end)
+        assert v.fair_value("TSLA") == alone.fair_value("TSLA")
+    for (orders, makers), seen in zip(slots, got):
+        want = [a for a in everything
+                if (isinstance(a, Quote) and in_slot(slot_hash(a.participant), makers))
+                or (not isinstance(a, Quote) and in_slot(slot_hash(a.order_key), orders))]
+        assert seen == want
+    assert all({type(a) for a in seen} == {Quote, Place, Cancel} for seen in got[:2])
+    assert got[2] == [] and views[2].next_due() is not None  # no share of the orders: still the fair value's steps
