@@ -17,6 +17,8 @@ from ..domain.commands import NewOrder
 from ..domain.enums import OrdType, Side, TimeInForce
 from ..domain.reports import CancelRejectReport, Report
 from ..engine import oms_types as t
+from ..engine.algos import ALGOS
+from ..engine.algos.base import AlgoSpec
 from ..marketdata.consolidated import ConsolidatedBook
 from .latency import Link
 from .recorder import Recorder
@@ -26,7 +28,7 @@ from .scheduler import Scheduler
 if TYPE_CHECKING:
     from .oms_node import SimOms
 
-__all__ = ["SimClient", "limit_price"]
+__all__ = ["SimClient", "algo_spec", "limit_price"]
 
 SIDES = {"buy": Side.BUY, "sell": Side.SELL, "short": Side.SELL_SHORT}
 TIFS = {"day": TimeInForce.DAY, "ioc": TimeInForce.IMMEDIATE_OR_CANCEL, "fok": TimeInForce.FILL_OR_KILL,
@@ -47,6 +49,15 @@ def limit_price(spec: OrderSpec, book: ConsolidatedBook, tick: Decimal, referenc
     base = (mid / tick).to_integral_value(rounding=ROUND_FLOOR if buying else ROUND_CEILING)
     ticks = base + spec.offset_ticks if buying else base - spec.offset_ticks
     return (max(ticks, Decimal(1)) * tick).quantize(tick)
+
+
+def algo_spec(spec: OrderSpec) -> AlgoSpec | None:
+    """The algo instructions the client's NewOrderSingle would carry (847, 848, 849, 111, 110)."""
+    if spec.algo is None and spec.max_floor is None:
+        return None
+    strategy = ALGOS[spec.algo or "iceberg"]
+    return AlgoSpec(strategy=strategy, params=tuple((k, str(v)) for k, v in spec.params.items()),
+                    participation_rate=spec.participation_rate, max_floor=spec.max_floor, min_qty=spec.min_qty)
 
 
 class SimClient:
@@ -72,7 +83,8 @@ class SimClient:
                          time_in_force=TIFS[spec.tif], account=self.account)
         self._recorder.sent(self.session, self.account, spec, price, self._sched.now)
         self.to_oms.send(self.oms.on_client, t.ClientNew(session=self.session, account=self.account, order=order,
-                                                         ex_destination=spec.venue, raw_side=side))
+                                                         ex_destination=spec.venue, raw_side=side,
+                                                         algo=algo_spec(spec)))
 
     def on_message(self, msg: Report | CancelRejectReport) -> None:
         self._recorder.client_message(self.session, msg, self._sched.now)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from ..engine import oms_types as t
 from ..engine.oms import Oms
 from ..marketdata.consolidated import ConsolidatedBook
+from ..marketdata.quality import MarketWatch
 from .latency import Link
 from .recorder import Recorder
 from .scheduler import Scheduler
@@ -44,6 +45,8 @@ class SimOms:
         self.venues: dict[str, tuple[Link, SimVenue]] = {}
         self.clients: dict[str, tuple[Link, SimClient]] = {}
         self._marked: dict[str, Decimal] = {}
+        self.watch = MarketWatch(book)
+        self._timers: dict[str, int] = {}  # order id -> the instant of its one armed algo timer
         self.commands = 0
         self.journal_records = 0
         self.undeliverable = 0
@@ -51,7 +54,7 @@ class SimOms:
             t.ToClient: self._client_msg, t.ToClientMassCancelReport: self._client_other,
             t.ToClientBusinessReject: self._client_other, t.ToVenueNew: self._venue_new,
             t.ToVenueCancel: self._venue_cancel, t.ToVenueStatus: self._venue_status, t.Journal: self._journal,
-            t.RiskEventOut: self._risk_event, t.OpsEventOut: self._ignore,
+            t.RiskEventOut: self._risk_event, t.OpsEventOut: self._ignore, t.ToAlgoTimer: self._algo_timer,
         }
 
     # -- in -----------------------------------------------------------------------------
@@ -77,9 +80,12 @@ class SimOms:
     def on_market_data(self, venue: str, symbol: str, bids: list[tuple[Decimal, int]], asks: list[tuple[Decimal, int]],
                        trades: list[tuple[Decimal, int]]) -> None:
         book = self.book
+        now = self._sched.now
         book.snapshot(venue, symbol, bids, asks)
+        book.touch(symbol, now)
         for px, qty in trades:
-            book.trade(venue, symbol, px, qty, self._sched.now)
+            book.trade(venue, symbol, px, qty, now)
+            self._recorder.trade(symbol, venue, px, qty, now)
 
     def mark(self) -> None:
         """Every symbol's consolidated mid, else its last trade, where it moved since the last mark."""
@@ -91,6 +97,14 @@ class SimOms:
             if price is not None and price > 0 and self._marked.get(symbol) != price:
                 self._marked[symbol] = price
                 self.handle(t.Mark(symbol=symbol, price=price))
+
+    def algo_tick(self, order_id: str, at: int) -> None:
+        if self._timers.get(order_id) != at:
+            return  # a later timer replaced this one
+        del self._timers[order_id]
+        order = self.oms.order(order_id)
+        if order is not None:
+            self.handle(t.AlgoTick(order_id=order_id, market=self.watch.view(order.symbol, self._sched.now)))
 
     def new_day(self, day: str) -> None:
         self.handle(t.NewDay(day=day))
@@ -124,6 +138,11 @@ class SimOms:
     def _venue_status(self, o: t.ToVenueStatus) -> None:
         link, venue = self.venues[o.venue]
         link.send(venue.on_status, o)
+
+    def _algo_timer(self, o: t.ToAlgoTimer) -> None:
+        at = max(o.at, self._sched.now)
+        self._timers[o.order_id] = at
+        self._sched.at(at, self.algo_tick, o.order_id, at)
 
     def _journal(self, o: t.Journal) -> None:
         self.journal_records += 1

@@ -33,7 +33,12 @@ default) or market; a limit has either ``price`` (absolute) or
 sends, rounded to the tick on the passive side, then that many ticks towards
 aggressive (negative: further passive). ``tif`` day (default), ioc, fok or
 gtc; ``venue`` pins one (ExDestination); ``id`` is the ClOrdID (default
-``P<n>``, n from 1 in file order).
+``P<n>``, n from 1 in file order). An algo order names its ``algo`` (twap,
+vwap, pov, implementation_shortfall, iceberg, peg, hidden, display, adaptive,
+momentum, mean_reversion, arbitrage) and its ``params`` as the client would
+send them in TargetStrategyParameters (848), e.g.
+``{algo: twap, params: {duration_minutes: 30, num_slices: 10}}``; POV takes
+``participation_rate`` (849), iceberg ``max_floor`` (111).
 """
 
 from __future__ import annotations
@@ -92,6 +97,20 @@ class OrderSpec(_Model):
     offset_ticks: int | None = None
     tif: Literal["day", "ioc", "fok", "gtc"] = "day"
     venue: str | None = None
+    algo: str | None = None  # an algo name (oms_fix/engine/algos): twap, vwap, pov, implementation_shortfall, ...
+    params: dict[str, str | int | float] = {}  # its TargetStrategyParameters (848)
+    participation_rate: Decimal | None = None  # ParticipationRate (849)
+    max_floor: int | None = Field(None, gt=0)  # MaxFloor (111): an iceberg's shown size
+    min_qty: int | None = Field(None, gt=0)  # MinQty (110)
+
+    @field_validator("algo")
+    @classmethod
+    def _known_algo(cls, v: str | None) -> str | None:
+        from ..engine.algos import ALGOS
+
+        if v is not None and v not in ALGOS:
+            raise ValueError(f"{v!r} is not an algo here ({', '.join(ALGOS)})")
+        return v
 
     @field_validator("price", mode="before")
     @classmethod

@@ -192,6 +192,10 @@ class SimVenue:
             fields.append((44, format(o.price, "f")))
         if o.expire_time is not None:
             fields.append((126, format_ns(o.expire_time)))
+        if o.max_floor is not None:
+            fields.append((111, str(o.max_floor)))
+        if o.min_qty is not None:
+            fields.append((110, str(o.min_qty)))
         msg = _message(fields)
         pricing = self.venue.pricing.get(o.symbol)
         if pricing is None:

@@ -107,10 +107,12 @@ class Simulation:
         self.sched = sched = Scheduler(self.start_ns)
         self.recorder = recorder = Recorder(list(sc.symbols))
         self.book = book = ConsolidatedBook()
+        recorder.mid_of = lambda symbol: book.nbbo(symbol).mid  # each fill's mid, for slippage and markouts
         risk = RiskEngine(risk_config, {s: i.reference_price for s, i in instruments.items()},
                           {s: i.tick_size for s, i in instruments.items()})
         core = Oms({s: InstrumentRules(tick=i.tick_size, lot=i.lot_size) for s, i in instruments.items()}, risk, book,
-                   [VenueRule(name=v.name, lit=v.lit) for v in settings.venues if v.name in vcfg.venues])
+                   [VenueRule(name=v.name, lit=v.lit, dark=v.dark) for v in settings.venues if v.name in vcfg.venues],
+                   routing=settings.routing.policy())
         self.oms = SimOms(core, book, list(sc.symbols), sched, recorder)
         self._roll = trading_day_roll(settings.trading_day.roll_utc)
 
@@ -194,6 +196,12 @@ class Simulation:
     def _sample(self) -> None:
         book = self.book
         now = self.sched.now
+        core = self.oms.oms
+        for p in self.recorder.parents.values():
+            order = core.order(p.order_id) if p.order_id else None
+            info = core.algo_info(p.order_id, now) if order is not None and order.leaves_qty else None
+            if info is not None:
+                self.recorder.algo_sample(p.session, p.spec.id, now, info["target"], info["filled"], info["working"])
         for symbol in self.scenario.symbols:
             last = book.last.get(symbol)
             self.recorder.sample(symbol, Sample(time=now, mid=book.nbbo(symbol).mid,
