@@ -41,8 +41,14 @@ the core would cut); prices on the tick grid; ``wake_at`` not in the past;
 cancels name live children; ``target(now)`` within [0, qty].
 
 ``replace(qty=..., limit=...)`` changes the parent as a client's replace would;
+``venue_ends(i)`` ends a child as a venue would, unfilled;
 ``step_until(t)`` advances to ``t`` only. ``placed_by(t)`` and ``filled_by(t)``
 read the record.
+
+Shared by the algo test files: ``make`` (an algo and its parent in one call),
+``refusal`` (the error bad parameters give), ``stepped`` and ``walk`` (mid
+paths), ``QUIET`` (nothing fills unless it crosses), and for the properties
+``markets`` (random Driver keywords), ``run_on`` and ``assert_contract``.
 """
 
 from __future__ import annotations
@@ -53,11 +59,18 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
+import pytest
+from hypothesis import strategies as st
+
 from oms_fix.engine.algos import build
-from oms_fix.engine.algos.base import NS, Algo, AlgoSpec, ChildView, Decision, Market, Order, Progress
+from oms_fix.engine.algos.base import NS, Algo, AlgoError, AlgoSpec, ChildView, Decision, Market, Order, Progress
 from oms_fix.engine.algos.params import parse_848
 
-__all__ = ["Child", "Driver", "Snapshot", "algo_for", "order_for"]
+__all__ = ["MIN", "QUIET", "Child", "Driver", "Snapshot", "algo_for", "assert_contract", "make", "markets",
+           "order_for", "overlapping", "refusal", "run_on", "stepped", "walk"]
+
+MIN = 60 * NS
+QUIET = {"fill_prob": 0.0, "inside_fill_prob": 0.0}  # Driver keywords: nothing fills unless it crosses
 
 
 def order_for(qty: int = 10_000, *, side: int = 1, limit: Decimal | None = None, arrived: int = 0,
@@ -70,6 +83,83 @@ def order_for(qty: int = 10_000, *, side: int = 1, limit: Decimal | None = None,
 def algo_for(strategy: int, params: str, order: Order, **spec: Any) -> Algo:
     """The algo the registry builds for TargetStrategy ``strategy`` with 848 ``params`` (and AlgoSpec fields)."""
     return build(AlgoSpec(strategy=strategy, params=parse_848(params), **spec), order)
+
+
+def make(strategy: int, params: str = "", *, qty: int = 10_000, limit: Decimal | None = None, side: int = 1,
+         arrived: int = 0, **spec: Any) -> tuple[Any, Order]:
+    """``(algo, order)``: a parent from ``order_for`` and the algo built for it (``spec``: AlgoSpec fields).
+    The algo is typed Any so that tests may read the attributes of its own class."""
+    order = order_for(qty, limit=limit, side=side, arrived=arrived)
+    return algo_for(strategy, params, order, **spec), order
+
+
+def refusal(maker: Callable[..., Any], *args: Any, **kw: Any) -> str:
+    """The AlgoError message ``maker(*args, **kw)`` (``make`` or a test's own) must raise."""
+    with pytest.raises(AlgoError) as e:
+        maker(*args, **kw)
+    return str(e.value)
+
+
+def stepped(at_s: float, before: str, after: str) -> Callable[[int], Decimal]:
+    """A mid at ``before`` that jumps to ``after`` at ``at_s`` seconds."""
+    return lambda now: Decimal(before) if now < at_s * NS else Decimal(after)
+
+
+def walk(seed: int, *, start: Decimal = Decimal("100.00"), seconds: int = 1_200,
+         tick: Decimal = Decimal("0.01")) -> Callable[[int], Decimal]:
+    """A random walk of the mid, one step a second, the same for the same seed."""
+    rng = random.Random(seed)
+    path = [start]
+    for _ in range(seconds):
+        path.append(path[-1] + tick * rng.choice((-3, -1, 0, 0, 0, 1, 3)))
+    return lambda now: path[min(len(path) - 1, max(0, now // NS))]
+
+
+@st.composite
+def markets(draw: st.DrawFn) -> dict[str, Any]:
+    """Driver keywords: a random mid path, fill rates, partial fills and stale windows."""
+    windows = []
+    for _ in range(draw(st.integers(0, 3))):
+        a = draw(st.integers(0, 540)) * NS
+        windows.append((a, a + draw(st.integers(1, 60)) * NS, "stale: no data"))
+    return {"mid": walk(draw(st.integers(0, 10_000))), "fill_prob": draw(st.floats(0, 0.3)),
+            "inside_fill_prob": draw(st.floats(0, 0.5)), "partial": draw(st.booleans()),
+            "stale": tuple(windows), "seed": draw(st.integers(0, 10_000)),
+            "spread_ticks": draw(st.sampled_from([1, 2, 4]))}
+
+
+def run_on(market: dict[str, Any], strategy: int, params: str, *, qty: int, side: int,
+           limit_ticks: int = 2) -> "Driver":
+    """Runs the algo for 10 minutes on a ``markets()`` draw, the parent's limit ``limit_ticks`` through the
+    starting mid of 100.00, and checks ``assert_contract``."""
+    limit = Decimal("100.00") + Decimal("0.01") * limit_ticks * side
+    algo, order = make(strategy, params, qty=qty, limit=limit, side=side)
+    drv = Driver(algo, order, **market).run(minutes=10)
+    assert_contract(drv)
+    return drv
+
+
+def assert_contract(drv: "Driver") -> None:
+    """Beyond what the driver checks each tick (filled + working <= qty, placements <= unplaced): nothing
+    placed on stale data, every price within the limit."""
+    limit, side = drv.order.limit, drv.order.side
+    for now, d in drv.decisions:
+        if any(a <= now < b for a, b, _ in drv.stale):
+            assert not d.place, f"placed on stale data at {now}"
+        for p in d.place:
+            if limit is not None and p.price is not None:
+                assert (limit - p.price) * side >= 0, f"{p.price} beyond the limit {limit}"
+    assert drv.filled <= drv.qty
+
+
+def overlapping(drv: "Driver") -> list[str]:
+    """Children placed while an earlier one still worked (one-slice-at-a-time algos must have none)."""
+    bad = []
+    for i, c in enumerate(drv.children):
+        for prev in drv.children[:i]:
+            if prev.ended is None or prev.ended > c.placed:
+                bad.append(c.child_id)
+    return bad
 
 
 @dataclass(slots=True)
@@ -169,6 +259,10 @@ class Driver:
         return Progress(order_id=self.order.order_id, symbol=self.order.symbol, side=self.order.side, qty=self.qty,
                         limit=self.limit, filled=self.filled, working=sum(v.open for v in views),
                         tick=self.order.tick, lot=self.order.lot, arrived=self.order.arrived, children=views)
+
+    def venue_ends(self, i: int = 0) -> None:
+        """The venue ends child ``i`` (expired, or canceled by the venue) at the next step, with no fill."""
+        self.children[i].canceling = True
 
     def replace(self, *, qty: int | None = None, limit: Decimal | None = None) -> None:
         if qty is not None:

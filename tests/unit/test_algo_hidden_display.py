@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from functools import partial
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from algo_driver import Driver, algo_for, order_for  # pytest puts tests/unit on the path
-from oms_fix.engine.algos.base import NS, AlgoError, Place
-from test_algo_iceberg import assert_contract, markets
+from algo_driver import (  # pytest puts tests/unit on the path
+    MIN, QUIET, Driver, markets, refusal, run_on, stepped)
+from algo_driver import make as make_any
+from oms_fix.engine.algos.base import NS, Place
 
 D = Decimal
-MIN = 60 * NS
-QUIET = {"fill_prob": 0.0, "inside_fill_prob": 0.0}  # nothing fills unless it crosses
-
-
-def make(code: int, params: str, qty: int = 5_000, limit: Decimal | None = D("100.05"), side: int = 1,
-         **spec: Any):
-    order = order_for(qty, limit=limit, side=side)
-    return algo_for(code, params, order, **spec), order
+make = partial(make_any, qty=5_000, limit=D("100.05"))
 
 
 def placements(drv: Driver) -> list[tuple[int, Place]]:
@@ -50,17 +44,10 @@ def test_hidden_min_qty_from_the_order_and_another_venue():
 def test_hidden_rests_again_after_rest_seconds():
     algo, order = make(1003, "rest_seconds=7")
     drv = Driver(algo, order, **QUIET).step_until(0)
-    drv.children[0].canceling = True  # the dark venue expires it
+    drv.venue_ends()  # the dark venue expires it
     drv.run(minutes=1)
     first, second = drv.children[:2]
     assert first.ended is not None and second.placed - first.ended == 7 * NS
-
-
-def test_hidden_follows_the_mid():
-    algo, order = make(1003, "")
-    mid = lambda now: D("100.00") if now < 10 * NS else D("100.02")  # noqa: E731
-    drv = Driver(algo, order, mid=mid, **QUIET).run(minutes=1)
-    assert [c.price for c in drv.children] == [D("100.00"), D("100.02")]
 
 
 def test_hidden_finishes_at_its_end_without_finish_lit():
@@ -91,9 +78,16 @@ def test_hidden_finish_lit_sends_the_rest_to_lit_venues_at_the_limit():
     ("display=0", D("100.05"), "Hidden does not take display"),
 ])
 def test_hidden_bad_parameters_name_the_key(params, limit, error):
-    with pytest.raises(AlgoError) as e:
-        make(1003, params, limit=limit)
-    assert error in str(e.value)
+    assert error in refusal(make, 1003, params, limit=limit)
+
+
+def test_hidden_performance_is_the_improvement_on_the_far_touch():
+    for side, far in ((1, D("100.01")), (-1, D("99.99"))):
+        algo, order = make(1003, "", limit=None, side=side)
+        drv = Driver(algo, order, fill_prob=0.0, inside_fill_prob=0.1, seed=3).run(minutes=30)
+        assert drv.filled == 5_000 and drv.avg_px == D("100.00")  # at the mid, half the spread inside the ask
+        assert drv.decisions[0][1].performance is None
+        assert drv.decisions[-1][1].performance == ((far - D("100.00")) * side / far * 10_000).quantize(D("0.01"))
 
 
 # -- display -----------------------------------------------------------------------------------
@@ -109,17 +103,20 @@ def test_display_shows_the_whole_order_at_the_limit():
 def test_display_replaces_a_child_the_venue_canceled():
     algo, order = make(1004, "", limit=D("99.99"))
     drv = Driver(algo, order, **QUIET).step_until(0)
-    drv.children[0].canceling = True
+    drv.venue_ends()
     drv.step_until(5 * NS)
     assert [c.qty for c in drv.children] == [5_000, 5_000]
     assert drv.children[1].placed - drv.children[0].ended >= NS  # no fill in between: a second's pause
 
 
-def test_display_passive_follows_the_touch():
-    algo, order = make(1004, "strategy=passive;reprice_ms=2000")
-    mid = lambda now: D("100.00") if now < 10 * NS else D("100.03")  # noqa: E731
-    drv = Driver(algo, order, mid=mid, **QUIET).run(minutes=1)
-    assert [c.price for c in drv.children] == [D("99.99"), D("100.02")]
+@pytest.mark.parametrize("code, params, to, prices", [
+    (1003, "", "100.02", ["100.00", "100.02"]),  # hidden follows the mid
+    (1004, "strategy=passive;reprice_ms=2000", "100.03", ["99.99", "100.02"]),  # display follows the bid
+])
+def test_a_child_priced_off_the_market_follows_it(code, params, to, prices):
+    algo, order = make(code, params)
+    drv = Driver(algo, order, mid=stepped(10, "100.00", to), **QUIET).run(minutes=1)
+    assert [c.price for c in drv.children] == [D(p) for p in prices]
 
 
 def test_display_aggressive_takes_the_ask_on_a_named_venue():
@@ -143,9 +140,14 @@ def test_display_pauses_on_stale_data():
     ("size=1", "Display does not take size"),
 ])
 def test_display_bad_parameters_name_the_key(params, error):
-    with pytest.raises(AlgoError) as e:
-        make(1004, params)
-    assert error in str(e.value)
+    assert error in refusal(make, 1004, params)
+
+
+def test_display_performance_is_the_average_fill_price():
+    algo, order = make(1004, "strategy=passive")
+    drv = Driver(algo, order, fill_prob=0.2, partial=True, seed=4).run(minutes=30)
+    assert drv.filled == 5_000 and drv.decisions[0][1].performance is None
+    assert drv.decisions[-1][1].performance == D("99.9900") == drv.avg_px  # it rested on the bid
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -155,9 +157,6 @@ def test_display_bad_parameters_name_the_key(params, error):
 def test_any_market_keeps_the_contract(market, code, side, params, qty):
     if (code == 1003) == params.startswith("strategy"):
         params = ""
-    limit = D("100.02") if side > 0 else D("99.98")
-    algo, order = make(code, params, qty=qty * 100, limit=limit, side=side)
-    drv = Driver(algo, order, **market).run(minutes=10)
-    assert_contract(drv)
+    drv = run_on(market, code, params, qty=qty * 100, side=side)
     if code == 1003 and "finish_lit" not in params:
         assert all(p.venue == "DARK" for _, p in placements(drv))

@@ -1,76 +1,20 @@
-"""Iceberg: one slice at a time, slice sizes, refresh delay, stale data, bad parameters.
-
-Also holds ``markets`` and ``assert_contract``, the random market paths and
-the checks the other algo test files of this family run their properties with.
-"""
+"""Iceberg: one slice at a time, slice sizes, refresh delay, stale data, bad parameters, performance."""
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from functools import partial
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from algo_driver import Driver, algo_for, order_for  # pytest puts tests/unit on the path
-from oms_fix.engine.algos.base import NS, AlgoError
+from algo_driver import (  # pytest puts tests/unit on the path
+    MIN, QUIET, Driver, make, markets, overlapping, refusal, run_on, stepped)
+from oms_fix.engine.algos.base import NS
 
-MIN = 60 * NS
 LIMIT = Decimal("100.05")
-
-
-def walk(seed: int, *, start: Decimal = Decimal("100.00"), seconds: int = 1_200,
-         tick: Decimal = Decimal("0.01")) -> Callable[[int], Decimal]:
-    """A random walk of the mid, one step a second, the same for the same seed."""
-    rng = random.Random(seed)
-    path = [start]
-    for _ in range(seconds):
-        path.append(path[-1] + tick * rng.choice((-3, -1, 0, 0, 0, 1, 3)))
-    return lambda now: path[min(len(path) - 1, max(0, now // NS))]
-
-
-@st.composite
-def markets(draw: st.DrawFn) -> dict[str, Any]:
-    """Driver keywords: a random mid path, fill rates, partial fills and stale windows."""
-    windows = []
-    for _ in range(draw(st.integers(0, 3))):
-        a = draw(st.integers(0, 540)) * NS
-        windows.append((a, a + draw(st.integers(1, 60)) * NS, "stale: no data"))
-    return {"mid": walk(draw(st.integers(0, 10_000))), "fill_prob": draw(st.floats(0, 0.3)),
-            "inside_fill_prob": draw(st.floats(0, 0.5)), "partial": draw(st.booleans()),
-            "stale": tuple(windows), "seed": draw(st.integers(0, 10_000)),
-            "spread_ticks": draw(st.sampled_from([1, 2, 4]))}
-
-
-def assert_contract(drv: Driver) -> None:
-    """Beyond what the driver checks each tick (filled + working <= qty, placements <= unplaced): nothing
-    placed on stale data, every price within the limit."""
-    limit, side = drv.order.limit, drv.order.side
-    for now, d in drv.decisions:
-        if any(a <= now < b for a, b, _ in drv.stale):
-            assert not d.place, f"placed on stale data at {now}"
-        for p in d.place:
-            if limit is not None and p.price is not None:
-                assert (limit - p.price) * side >= 0, f"{p.price} beyond the limit {limit}"
-    assert drv.filled <= drv.qty
-
-
-def iceberg(params: str, qty: int = 5_000, **kw: Any):
-    order = order_for(qty, limit=kw.pop("limit", LIMIT), side=kw.pop("side", 1))
-    return algo_for(1001, params, order, **kw), order
-
-
-def overlapping(drv: Driver) -> list[str]:
-    """Children placed while an earlier one still worked."""
-    bad = []
-    for i, c in enumerate(drv.children):
-        for prev in drv.children[:i]:
-            if prev.ended is None or prev.ended > c.placed:
-                bad.append(c.child_id)
-    return bad
+iceberg = partial(make, 1001, qty=5_000, limit=LIMIT)
 
 
 def test_one_slice_at_a_time_at_the_limit():
@@ -112,23 +56,21 @@ def test_refresh_delay_between_slices():
 def test_a_slice_that_ends_unfilled_is_retried_a_second_later():
     algo, order = iceberg("display_qty=500", limit=Decimal("99.99"))  # at the bid: fills only by chance
     drv = Driver(algo, order, fill_prob=0).step_until(0)
-    drv.children[0].canceling = True  # the venue cancels it
+    drv.venue_ends()  # the venue cancels it
     drv.step_until(5 * NS)
     assert len(drv.children) == 2 and drv.children[1].placed - drv.children[0].ended >= NS
 
 
 def test_market_parent_joins_the_bid_and_follows_it():
     algo, order = iceberg("display_qty=500", limit=None)
-    mid = lambda now: Decimal("100.00") if now < 10 * NS else Decimal("100.20")  # noqa: E731
-    drv = Driver(algo, order, mid=mid, fill_prob=0, inside_fill_prob=0).run(minutes=1)
+    drv = Driver(algo, order, mid=stepped(10, "100.00", "100.20"), **QUIET).run(minutes=1)
     assert drv.children[0].price == Decimal("99.99")
     assert drv.filled == 0 and len(drv.children) == 1  # a limit-strategy slice keeps its price
 
 
 def test_passive_strategy_reprices_the_slice_when_the_touch_moved():
     algo, order = iceberg("display_qty=500;strategy=passive")
-    mid = lambda now: Decimal("100.00") if now < 10 * NS else Decimal("100.04")  # noqa: E731
-    drv = Driver(algo, order, mid=mid, fill_prob=0, inside_fill_prob=0).run(minutes=1)
+    drv = Driver(algo, order, mid=stepped(10, "100.00", "100.04"), **QUIET).run(minutes=1)
     assert [c.price for c in drv.children] == [Decimal("99.99"), Decimal("100.03")]
     assert overlapping(drv) == [] and algo.stats()["reprices"] == 1
 
@@ -151,7 +93,7 @@ def test_a_smaller_replace_finishes_without_overfill():
 
 def test_end_time_finishes_the_iceberg():
     algo, order = iceberg("display_qty=500;duration_minutes=2", limit=Decimal("99.99"))
-    drv = Driver(algo, order, fill_prob=0, inside_fill_prob=0).run(minutes=5)
+    drv = Driver(algo, order, **QUIET).run(minutes=5)
     assert drv.finished and drv.history[-1].now == 2 * MIN and drv.filled == 0
 
 
@@ -166,18 +108,21 @@ def test_end_time_finishes_the_iceberg():
     ("display_qty=500", {"end": -1}, "ExpireTime (126)"),
 ])
 def test_bad_parameters_name_the_key(params, spec, error):
-    with pytest.raises(AlgoError) as e:
-        iceberg(params, **spec)
-    assert error in str(e.value)
+    assert error in refusal(iceberg, params, **spec)
+
+
+def test_performance_is_the_average_fill_price():
+    algo, order = iceberg("display_qty=500;strategy=aggressive", qty=2_000)
+    drv = Driver(algo, order).run(minutes=5)
+    assert drv.filled == 2_000 and drv.decisions[0][1].performance is None  # nothing filled yet
+    assert drv.decisions[-1][1].performance == Decimal("100.0100") == drv.avg_px
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(market=markets(), display=st.integers(1, 20), variance=st.sampled_from(["0", "0.3", "0.5"]),
        qty=st.integers(1, 60), side=st.sampled_from([1, -1]))
 def test_any_market_keeps_the_contract(market, display, variance, qty, side):
-    limit = Decimal("100.05") if side > 0 else Decimal("99.95")
-    algo, order = iceberg(f"display_qty={display * 100};variance={variance}", qty=qty * 100, side=side, limit=limit)
-    drv = Driver(algo, order, **market).run(minutes=10)
-    assert_contract(drv)
+    drv = run_on(market, 1001, f"display_qty={display * 100};variance={variance}", qty=qty * 100, side=side,
+                 limit_ticks=5)
     assert overlapping(drv) == []
     assert all(c.qty <= display * 100 for c in drv.children)

@@ -1,24 +1,22 @@
-"""Peg: references (primary, mid, market), offsets, re-pricing, the cap, stale data, bad parameters."""
+"""Peg: references (primary, mid, market), offsets, re-pricing, the cap, stale data, bad parameters,
+performance."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from algo_driver import Driver, algo_for, order_for  # pytest puts tests/unit on the path
-from oms_fix.engine.algos.base import NS, AlgoError, Market, VenueQuote
-from test_algo_iceberg import assert_contract, markets
+from algo_driver import (  # pytest puts tests/unit on the path
+    QUIET, Driver, make, markets, overlapping, refusal, run_on, stepped)
+from oms_fix.engine.algos.base import NS, Market, VenueQuote
 
 D = Decimal
-
-
-def peg(params: str, qty: int = 5_000, limit: Decimal | None = D("100.50"), side: int = 1, **spec: Any):
-    order = order_for(qty, limit=limit, side=side)
-    return algo_for(1002, params, order, **spec), order
+peg = partial(make, 1002, qty=5_000, limit=D("100.50"))
 
 
 def first_place(params: str, market: Market | None = None, **kw: Any):
@@ -29,14 +27,9 @@ def first_place(params: str, market: Market | None = None, **kw: Any):
     return d.place[0]
 
 
-def stepped(at_s: int, before: str, after: str):
-    return lambda now: D(before) if now < at_s * NS else D(after)
-
-
 def test_primary_peg_reprices_after_the_bid_moved():
     algo, order = peg("peg=primary;reprice_ms=500")
-    drv = Driver(algo, order, mid=stepped(10, "100.00", "100.10"), fill_prob=0, inside_fill_prob=0)
-    drv.run(minutes=1)
+    drv = Driver(algo, order, mid=stepped(10, "100.00", "100.10"), **QUIET).run(minutes=1)
     assert [c.price for c in drv.children] == [D("99.99"), D("100.09")]
     first, second = drv.children
     assert first.ended is not None and 10 * NS <= first.ended <= 11 * NS  # seen within reprice_ms, canceled
@@ -46,8 +39,7 @@ def test_primary_peg_reprices_after_the_bid_moved():
 
 def test_the_limit_caps_the_peg_and_stops_the_churn():
     algo, order = peg("peg=primary", limit=D("100.03"))
-    drv = Driver(algo, order, mid=stepped(10, "100.00", "100.20"), fill_prob=0, inside_fill_prob=0)
-    drv.run(minutes=1)
+    drv = Driver(algo, order, mid=stepped(10, "100.00", "100.20"), **QUIET).run(minutes=1)
     assert [c.price for c in drv.children] == [D("99.99"), D("100.03")]
     assert all(c.price <= D("100.03") for c in drv.children)
 
@@ -91,9 +83,8 @@ def test_named_venue_and_max_floor_are_passed_on():
 
 def test_no_placement_or_reprice_while_stale():
     algo, order = peg("peg=primary")
-    drv = Driver(algo, order, mid=stepped(10, "100.00", "100.10"), fill_prob=0, inside_fill_prob=0,
-                 stale=((5 * NS, 30 * NS, "stale: no data for 31 s"),))
-    drv.run(minutes=1)
+    stale = ((5 * NS, 30 * NS, "stale: no data for 31 s"),)
+    drv = Driver(algo, order, mid=stepped(10, "100.00", "100.10"), stale=stale, **QUIET).run(minutes=1)
     assert len(drv.children) == 2 and drv.children[1].placed >= 30 * NS
     assert all(not d.place and not d.cancel for t, d in drv.decisions if 5 * NS <= t < 30 * NS)
 
@@ -114,18 +105,22 @@ def test_one_sided_reference_waits():
     ("peg=mid;speed=9", {}, "Peg does not take speed"),
 ])
 def test_bad_parameters_name_the_key(params, spec, error):
-    with pytest.raises(AlgoError) as e:
-        peg(params, **spec)
-    assert error in str(e.value)
+    assert error in refusal(peg, params, **spec)
+
+
+def test_performance_is_the_improvement_on_the_far_touch():
+    algo, order = peg("peg=mid")
+    drv = Driver(algo, order, fill_prob=0.0, inside_fill_prob=0.1, seed=2).run(minutes=30)
+    assert drv.avg_px == D("100.00") and drv.decisions[0][1].performance is None
+    assert drv.decisions[-1][1].performance == D("1.00")  # a cent inside the ask of 100.01
+    algo, order = peg("peg=market", side=-1, limit=None)
+    drv = Driver(algo, order).run(minutes=1)
+    assert drv.avg_px == D("99.99") and str(drv.decisions[-1][1].performance) == "0.00"  # it took the bid
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(market=markets(), kind=st.sampled_from(["primary", "mid", "market"]), offset=st.integers(-3, 3),
        side=st.sampled_from([1, -1]), qty=st.integers(1, 50))
 def test_any_market_keeps_the_contract(market, kind, offset, side, qty):
-    limit = D("100.02") if side > 0 else D("99.98")
-    algo, order = peg(f"peg={kind};offset_ticks={offset}", qty=qty * 100, limit=limit, side=side)
-    drv = Driver(algo, order, **market).run(minutes=10)
-    assert_contract(drv)
-    for i, c in enumerate(drv.children):  # one child at a time, as the iceberg
-        assert all(p.ended is not None and p.ended <= c.placed for p in drv.children[:i])
+    drv = run_on(market, 1002, f"peg={kind};offset_ticks={offset}", qty=qty * 100, side=side)
+    assert overlapping(drv) == []  # one child at a time, as the iceberg

@@ -10,19 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from algo_driver import Driver, algo_for, order_for  # pytest puts tests/unit on the path
+from algo_driver import (  # pytest puts tests/unit on the path
+    MIN, QUIET, Driver, make, markets, refusal, run_on)
 from oms_fix.engine.algos.arbitrage import find_opportunity
-from oms_fix.engine.algos.base import NS, AlgoError, ChildView, Market, VenueQuote
-from test_algo_iceberg import assert_contract, markets
+from oms_fix.engine.algos.base import NS, ChildView, Market, VenueQuote
 
 D = Decimal
-MIN = 60 * NS
 TICK = D("0.01")
-
-
-def make(code: int, params: str, qty: int = 10_000, limit: Decimal | None = None, side: int = 1, **spec: Any):
-    order = order_for(qty, limit=limit, side=side)
-    return algo_for(code, params, order, **spec), order
 
 
 def ramp(per_second: Decimal, start: Decimal = D("100.00")):
@@ -50,7 +44,7 @@ def test_momentum_speeds_up_when_the_price_runs_away_from_a_buy():
 
 def test_momentum_takes_the_ask_and_runs_ahead_of_the_line():
     algo, order = make(1006, "duration_minutes=20")
-    drv = Driver(algo, order, mid=ramp(D("0.005")), fill_prob=0, inside_fill_prob=0).run(minutes=5)
+    drv = Driver(algo, order, mid=ramp(D("0.005")), **QUIET).run(minutes=5)
     line = 10_000 * 5 / 19  # the straight line is done at 95% of 20 minutes
     assert drv.filled > line + 1_000
     assert algo.stats()["mode"] == "aggressive" and algo.stats()["trend_bps"] > 2
@@ -67,21 +61,8 @@ def test_momentum_waits_when_the_price_comes_to_a_buy_and_still_completes():
 
 def test_momentum_for_a_sell_fears_a_falling_price():
     algo, order = make(1006, "duration_minutes=20", side=-1)
-    Driver(algo, order, mid=ramp(D("-0.005")), fill_prob=0, inside_fill_prob=0).run(minutes=3)
+    Driver(algo, order, mid=ramp(D("-0.005")), **QUIET).run(minutes=3)
     assert algo.stats()["mode"] == "aggressive" and algo.stats()["trend_bps"] > 2
-
-
-@pytest.mark.parametrize("params, error", [
-    ("fast_s=60;slow_s=30", "slow_s: must be > fast_s (60), not 30"),
-    ("threshold_bps=0", "threshold_bps: must be > 0"),
-    ("max_lead=2", "max_lead: must be <= 1"),
-    ("fast_s=abc", "fast_s: must be a number, not 'abc'"),
-    ("window_s=30", "Momentum does not take window_s"),
-])
-def test_momentum_bad_parameters_name_the_key(params, error):
-    with pytest.raises(AlgoError) as e:
-        make(1006, params)
-    assert error in str(e.value)
 
 
 # -- mean reversion ----------------------------------------------------------------------------
@@ -93,7 +74,7 @@ def dip(at_s: int, for_s: int, to: str, base: str = "100.00"):
 
 def test_mean_reversion_buys_the_dip():
     algo, order = make(1007, "duration_minutes=20;threshold_bps=10")
-    drv = Driver(algo, order, mid=dip(120, 20, "99.80"), fill_prob=0, inside_fill_prob=0).run(minutes=25)
+    drv = Driver(algo, order, mid=dip(120, 20, "99.80"), **QUIET).run(minutes=25)
     in_dip = [c for c in drv.children if 120 * NS <= c.placed < 140 * NS]
     assert sum(c.qty for c in in_dip) >= 2_500  # max_lead 0.25 of the parent ahead of the line
     assert all(c.price == D("99.81") for c in in_dip)  # the ask in the dip
@@ -103,7 +84,7 @@ def test_mean_reversion_buys_the_dip():
 
 def test_mean_reversion_completes_when_the_price_never_comes_back():
     algo, order = make(1007, "duration_minutes=20;threshold_bps=10")
-    drv = Driver(algo, order, mid=ramp(D("0.002")), fill_prob=0, inside_fill_prob=0).run(minutes=25)
+    drv = Driver(algo, order, mid=ramp(D("0.002")), **QUIET).run(minutes=25)
     assert algo.stats()["opportunities"] == 0
     assert drv.filled == 10_000 and drv.history[-1].now <= 20 * MIN
     for s in drv.history:  # caught up to the line, never far behind it
@@ -112,25 +93,12 @@ def test_mean_reversion_completes_when_the_price_never_comes_back():
 
 def test_mean_reversion_sells_the_rally_not_the_dip():
     algo, order = make(1007, "duration_minutes=20;threshold_bps=10", side=-1)
-    drv = Driver(algo, order, mid=dip(120, 20, "100.20"), fill_prob=0, inside_fill_prob=0).run(minutes=3)
+    drv = Driver(algo, order, mid=dip(120, 20, "100.20"), **QUIET).run(minutes=3)
     in_rally = [c for c in drv.children if 120 * NS <= c.placed < 140 * NS]
     assert sum(c.qty for c in in_rally) >= 2_500 and all(c.price == D("100.19") for c in in_rally)
     other, order = make(1007, "duration_minutes=20;threshold_bps=10", side=-1)
-    Driver(other, order, mid=dip(120, 20, "99.80"), fill_prob=0, inside_fill_prob=0).run(minutes=3)
+    Driver(other, order, mid=dip(120, 20, "99.80"), **QUIET).run(minutes=3)
     assert other.stats()["opportunities"] == 0
-
-
-@pytest.mark.parametrize("params, error", [
-    ("window_s=0", "window_s: must be > 0"),
-    ("threshold_bps=-5", "threshold_bps: must be > 0"),
-    ("max_lead=1.5", "max_lead: must be <= 1"),
-    ("duration_minutes=soon", "duration_minutes: must be a number"),
-    ("fast_s=3", "MeanReversion does not take fast_s"),
-])
-def test_mean_reversion_bad_parameters_name_the_key(params, error):
-    with pytest.raises(AlgoError) as e:
-        make(1007, params)
-    assert error in str(e.value)
 
 
 # -- arbitrage ---------------------------------------------------------------------------------
@@ -221,17 +189,44 @@ def test_find_opportunity_breaks_ties_by_venue_name():
     assert opp is not None and opp[0].venue == "ARCA" and opp[2] == D("0.03")
 
 
-@pytest.mark.parametrize("params, error", [
-    ("min_edge_ticks=0", "min_edge_ticks: must be >= 1, not 0"),
-    ("size=0", "size: must be >= 1"),
-    ("interval_ms=1", "interval_ms: must be >= 10"),
-    ("passive=maybe", "passive: must be true or false"),
-    ("edge=2", "Arbitrage does not take edge"),
+@pytest.mark.parametrize("code, params, error", [
+    (1006, "fast_s=60;slow_s=30", "slow_s: must be > fast_s (60), not 30"),
+    (1006, "threshold_bps=0", "threshold_bps: must be > 0"),
+    (1006, "max_lead=2", "max_lead: must be <= 1"),
+    (1006, "fast_s=abc", "fast_s: must be a number, not 'abc'"),
+    (1006, "window_s=30", "Momentum does not take window_s"),
+    (1007, "window_s=0", "window_s: must be > 0"),
+    (1007, "threshold_bps=-5", "threshold_bps: must be > 0"),
+    (1007, "max_lead=1.5", "max_lead: must be <= 1"),
+    (1007, "duration_minutes=soon", "duration_minutes: must be a number"),
+    (1007, "fast_s=3", "MeanReversion does not take fast_s"),
+    (1008, "min_edge_ticks=0", "min_edge_ticks: must be >= 1, not 0"),
+    (1008, "size=0", "size: must be >= 1"),
+    (1008, "interval_ms=1", "interval_ms: must be >= 10"),
+    (1008, "passive=maybe", "passive: must be true or false"),
+    (1008, "edge=2", "Arbitrage does not take edge"),
 ])
-def test_arbitrage_bad_parameters_name_the_key(params, error):
-    with pytest.raises(AlgoError) as e:
-        make(1008, params)
-    assert error in str(e.value)
+def test_bad_parameters_name_the_key(code, params, error):
+    assert error in refusal(make, code, params)
+
+
+@pytest.mark.parametrize("code, params, drift", [
+    (1006, "duration_minutes=20", "0.005"),  # momentum: a trend against a buy
+    (1007, "duration_minutes=20;threshold_bps=10", "0.002"),  # mean reversion: a price that never comes back
+])
+def test_momentum_and_mean_reversion_report_the_average_fill_price(code, params, drift):
+    algo, order = make(code, params)
+    drv = Driver(algo, order, mid=ramp(D(drift)), **QUIET).run(minutes=25)  # every fill crossed, at its price
+    assert drv.filled == 10_000 and drv.decisions[0][1].performance is None
+    assert drv.decisions[-1][1].performance == drv.avg_px.quantize(D("0.0001"))
+
+
+def test_arbitrage_performance_is_the_average_fill_price():
+    algo, parent = arb()
+    first = algo.tick(0, parent, CROSSED)
+    assert first.performance is None and [p.qty for p in first.place] == [300]
+    d = algo.tick(1, replace(parent, filled=300), FAIR)  # the IOC filled whole and ended
+    assert d.performance == D("100.0000")
 
 
 prices = st.integers(9_990, 10_010).map(lambda n: D(n) / 100)
@@ -263,9 +258,5 @@ def test_arbitrage_fires_only_on_real_dislocations(books, side, edge, passive, s
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(market=markets(), code=st.sampled_from([1006, 1007]), side=st.sampled_from([1, -1]), qty=st.integers(1, 100))
 def test_any_market_keeps_the_contract(market, code, side, qty):
-    limit = D("100.02") if side > 0 else D("99.98")
     signal = {1006: "fast_s=10;slow_s=40", 1007: "window_s=60;threshold_bps=2"}[code]
-    algo, order = make(code, f"duration_minutes=8;interval_seconds=2;{signal}", qty=qty * 100, limit=limit,
-                       side=side)
-    drv = Driver(algo, order, **market).run(minutes=10)
-    assert_contract(drv)
+    run_on(market, code, f"duration_minutes=8;interval_seconds=2;{signal}", qty=qty * 100, side=side)

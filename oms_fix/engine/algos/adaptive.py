@@ -32,19 +32,28 @@ Parameters (848), e.g.
 ``algorithm_weights=twap:0.5,pov:0.3,is:0.2;adaptation_speed=0.3;urgency=high;duration_minutes=60``:
 ``algorithm_weights`` (default twap:0.5,is:0.25,pov:0.25), ``adaptation_speed``
 (0 < x <= 1, default 0.3), ``urgency`` (low | medium | high, default medium),
-``participation_rate`` (0 < x <= 0.5, default 849, else no cap and 10% for
-the ``pov`` shape), ``duration_minutes`` (default 60 without ExpireTime 126),
+``participation_rate`` (0 < x <= 0.5, or ParticipationRate 849, the two
+agreeing when both are given; without either no cap, and 10% for the ``pov``
+shape), ``duration_minutes`` (default 60 without ExpireTime 126),
 ``interval_seconds`` (default 5), ``reprice_seconds`` (default 5).
+
+Benchmark: the arrival price, the first mid the algo sees fit to trade on, as
+Implementation Shortfall's. TargetStrategyPerformance (850): the shortfall of
+what is filled so far against it in basis points, side-signed (positive is a
+cost: a buy above arrival), from the average fill price estimated from the
+children's prices (pacing.py).
 """
 
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from typing import Any
 
 from .base import NS, AlgoError, AlgoSpec, Market, Order, Progress
 from .pacing import PacedAlgo, Pacing, Plan, read_pacing
-from .params import Params
+from .params import Params, participation_rate
+from .performance import shortfall_bps
 from .signals import EwVol
 
 __all__ = ["SHAPES", "Adaptive", "build", "front_loaded", "parse_weights"]
@@ -113,8 +122,11 @@ class Adaptive(PacedAlgo):
         self._aggression = 0.5
         self._volume0: int | None = None
         self._others = 0
+        self.arrival: Decimal | None = None
 
     def _observe(self, now: int, market: Market) -> None:
+        if self.arrival is None:
+            self.arrival = market.mid
         if self._volume0 is None:
             self._volume0 = market.volume
         self._others = max(0, market.volume - self._volume0)
@@ -164,6 +176,9 @@ class Adaptive(PacedAlgo):
     def target(self, now: int) -> int | None:
         return self.shares(self.curve(now))
 
+    def performance(self) -> Decimal | None:
+        return shortfall_bps(self.fills.avg_px, self.arrival, self.side)
+
     def _extra_stats(self) -> dict[str, Any]:
         return {"weights": {k: round(v, 4) for k, v in self._weights.items()},
                 "aggression": round(self._aggression, 4), "volatility_bps": round(self._vol.value, 4),
@@ -174,11 +189,7 @@ def build(spec: AlgoSpec, order: Order, params: Params) -> Adaptive:
     weights = parse_weights(params.text("algorithm_weights", _DEFAULT_WEIGHTS))
     speed = params.number("adaptation_speed", 0.3, gt=0, le=1)
     urgency = params.choice("urgency", ("low", "medium", "high"), "medium")
-    cap = params.number("participation_rate", None, gt=0, le=0.5)
-    if cap is None and spec.participation_rate is not None:
-        cap = float(spec.participation_rate)
-        if not 0 < cap <= 0.5:
-            raise AlgoError(f"ParticipationRate (849): must be > 0 and <= 0.5, not {spec.participation_rate}")
+    cap = participation_rate(spec, params, 0.5)
     pacing = read_pacing(spec, order, params, default_minutes=60.0)
     assert speed is not None
     return Adaptive(order, pacing, weights=weights, speed=speed, urgency=urgency, cap=cap)

@@ -133,7 +133,13 @@ class Decision:
     cancel: tuple[str, ...] = ()  # child ids to cancel (to re-price or shrink what works)
     wake_at: int | None = None  # call tick again at this instant (None: only when a child ends)
     finished: bool = False  # the schedule is over: what is still unfilled expires once no child works
-    performance: Decimal | None = None  # TargetStrategyPerformance (850) for the parent's reports
+    # TargetStrategyPerformance (850) for the parent's reports; the core keeps the latest decision's, so an algo
+    # says it on every decision (None: nothing to say yet, e.g. before a fill). Each module's docstring has the
+    # details; in short: the average fill price so far for TWAP, VWAP, iceberg, display, momentum, mean
+    # reversion and arbitrage; the realised participation (a fraction) for POV; the shortfall against the
+    # arrival mid in bps, positive a cost, for IS and adaptive; the improvement on the far touch in bps,
+    # positive better, for peg and hidden (performance.py computes them).
+    performance: Decimal | None = None
     note: str = ""  # why, for the event log (e.g. "paused: quote stale for 6.0 s")
 
 

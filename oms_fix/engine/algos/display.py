@@ -14,6 +14,9 @@ Parameters (848), e.g. ``strategy=passive;reprice_ms=2000``:
 - ``venue``: send the child there (default: the smart router);
 - ``duration_minutes``: optional end; otherwise until filled, canceled or
   ExpireTime (126).
+
+TargetStrategyPerformance (850): the average fill price so far, estimated from
+the child's prices (slicing.py).
 """
 
 from __future__ import annotations

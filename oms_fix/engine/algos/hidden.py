@@ -22,10 +22,17 @@ Parameters (848), e.g. ``venue=DARK;min_qty=500;rest_seconds=5;duration_minutes=
 - ``rest_seconds``: default 5;
 - ``duration_minutes``: the dark phase, default until ExpireTime (126) or filled;
 - ``finish_lit``: default no; needs ``duration_minutes``.
+
+TargetStrategyPerformance (850): the price improvement so far against the far
+touch, in bps (performance.py's ``TouchImprovement``): what resting in the dark
+saved against taking the lit offer (a buy), about half the spread for fills at
+the mid. A lit finish at the limit is counted at the limit, so it pulls the
+figure down.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from .base import NS, AlgoError, AlgoSpec, Decision, Market, Order, Place, Progress
@@ -76,6 +83,9 @@ class Hidden(SliceAlgo):
         if price is None:
             return None
         return Place(qty=parent.unplaced, price=price, venue=self.venue, min_qty=self.min_qty)
+
+    def performance(self) -> Decimal | None:
+        return self.improvement.bps(self.fills.avg_px, self.side)
 
     def _extra_stats(self) -> dict[str, Any]:
         return {"venue": self.venue, "price": self.basis, "min_qty": self.min_qty, "lit": self._lit}

@@ -21,6 +21,9 @@ Parameters (TargetStrategyParameters 848), e.g.
   touch is re-priced after resting 1 s when the touch moved.
 - ``duration_minutes``: optional; otherwise the iceberg works until filled,
   canceled or its ExpireTime (126).
+
+TargetStrategyPerformance (850): the average fill price so far, estimated from
+the slices' prices (slicing.py).
 """
 
 from __future__ import annotations

@@ -43,7 +43,9 @@ from typing import Any
 
 from .base import AlgoError, AlgoSpec, Market, Order
 from .params import Params
-from .schedule import Slicer, slice_bounds, strategy_param, window
+from .performance import shortfall_bps
+from .schedule import Slicer, slice_bounds, strategy_param
+from .working import read_window
 
 __all__ = ["URGENCY", "ImplementationShortfall", "build", "remaining_fraction"]
 
@@ -91,10 +93,7 @@ class ImplementationShortfall(Slicer):
             self.arrival = market.mid
 
     def shortfall_bps(self) -> Decimal | None:
-        avg = self.fills.avg_px
-        if avg is None or not self.arrival:
-            return None
-        return ((avg - self.arrival) / self.arrival * 10_000 * self.order.side).quantize(Decimal("0.01"))
+        return shortfall_bps(self.fills.avg_px, self.arrival, self.order.side)
 
     def performance(self) -> Decimal | None:
         return self.shortfall_bps()
@@ -113,7 +112,8 @@ def build(spec: AlgoSpec, order: Order, params: Params) -> ImplementationShortfa
     weight = params.number("opportunity_cost_weight", 1.0, ge=0, le=100)
     weight = 1.0 if weight is None else weight
     kappa_t = min(MAX_KAPPA_T, KAPPA_T_PER_URGENCY * urgency * (vol / REF_VOL) * math.sqrt(tolerance * weight))
-    start, end = window(spec, order, params, 60.0)
+    window = read_window(spec, order, params, default_minutes=60.0)
+    start, end = window.start, window.end
     assert end is not None
     bounds = slice_bounds(params, order, start, end)
     span = end - start

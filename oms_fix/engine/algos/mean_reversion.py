@@ -19,6 +19,9 @@ Parameters (848), e.g. ``duration_minutes=30;window_s=300;threshold_bps=10;max_l
 ``duration_minutes`` (default 30 without ExpireTime 126), ``window_s`` (default
 300), ``threshold_bps`` (default 10), ``max_lead`` (0..1, default 0.25),
 ``interval_seconds`` (default 5), ``reprice_seconds`` (default 5).
+
+TargetStrategyPerformance (850): the average fill price so far (pacing.py
+estimates it), what the dips bought (or the rallies sold) came to.
 """
 
 from __future__ import annotations
@@ -39,7 +42,6 @@ class MeanReversion(PacedAlgo):
     def __init__(self, order: Order, pacing: Pacing, *, window_s: float, threshold_bps: float,
                  max_lead: float) -> None:
         super().__init__(order, pacing)
-        self.side = order.side
         self.threshold_bps = threshold_bps
         self.max_lead = max_lead
         self._average = TimeEma(int(window_s * NS))

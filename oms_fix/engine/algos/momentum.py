@@ -22,6 +22,9 @@ Parameters (848), e.g. ``duration_minutes=30;fast_s=30;slow_s=120;threshold_bps=
 ``slow_s`` (default 120, more than ``fast_s``), ``threshold_bps`` (default 2),
 ``max_lead`` (0..1, default 0.2), ``max_lag`` (0..1, default 0.1),
 ``interval_seconds`` (default 5), ``reprice_seconds`` (default 5).
+
+TargetStrategyPerformance (850): the average fill price so far (pacing.py
+estimates it): against a trend, the earlier the algo ran ahead, the better.
 """
 
 from __future__ import annotations
@@ -42,7 +45,6 @@ class Momentum(PacedAlgo):
     def __init__(self, order: Order, pacing: Pacing, *, fast_s: float, slow_s: float, threshold_bps: float,
                  max_lead: float, max_lag: float) -> None:
         super().__init__(order, pacing)
-        self.side = order.side
         self.threshold_bps = threshold_bps
         self.max_lead = max_lead
         self.max_lag = max_lag

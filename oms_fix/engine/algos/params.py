@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from .base import AlgoError
+from .base import AlgoError, AlgoSpec
 
-__all__ = ["Params", "parse_848"]
+__all__ = ["Params", "parse_848", "participation_rate"]
 
 
 def parse_848(raw: str) -> tuple[tuple[str, str], ...]:
@@ -118,3 +118,17 @@ class Params:
         unknown = [k for k in self._values if k not in self._asked]
         if unknown:
             raise AlgoError(f"{algo} does not take {', '.join(unknown)} (it takes {', '.join(sorted(self._asked))})")
+
+
+def participation_rate(spec: AlgoSpec, params: Params, most: float) -> float | None:
+    """The rate from ``participation_rate`` (848) or ParticipationRate (849), each > 0 and <= ``most``; they
+    must agree when both are given. None when neither is."""
+    rate = params.number("participation_rate", gt=0, le=most)
+    if spec.participation_rate is not None:
+        tag = float(spec.participation_rate)
+        if not 0 < tag <= most:
+            raise AlgoError(f"ParticipationRate (849): must be > 0 and <= {most:g}, not {spec.participation_rate}")
+        if rate is not None and abs(rate - tag) > 1e-12:
+            raise AlgoError(f"participation_rate: {rate:g} disagrees with ParticipationRate (849) {tag:g}")
+        rate = tag
+    return rate

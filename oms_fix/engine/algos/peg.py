@@ -27,6 +27,11 @@ Parameters (848), e.g. ``peg=primary;offset_ticks=-1;reprice_ms=500``: ``peg``
 ``primary_venue`` (default EXCH), ``reprice_ms`` (default 500, at least 50),
 ``venue`` (send the child there; default: the smart router),
 ``duration_minutes`` (optional end). MaxFloor (111) is passed on to the child.
+
+TargetStrategyPerformance (850): the price improvement so far against the far
+touch, in bps (performance.py's ``TouchImprovement``): what resting on the
+peg saved against taking the offer (a buy), about half the spread for a mid
+peg, none for a market peg without an offset.
 """
 
 from __future__ import annotations
@@ -77,6 +82,9 @@ class Peg(SliceAlgo):
             return None
         price = within_limit(round_passive(ref + self.offset, parent.tick, parent.side), parent)
         return Place(qty=parent.unplaced, price=price, venue=self.venue, display=self.display)
+
+    def performance(self) -> Decimal | None:
+        return self.improvement.bps(self.fills.avg_px, self.side)
 
     def _extra_stats(self) -> dict[str, Any]:
         return {"peg": self.peg, "offset": str(self.offset),

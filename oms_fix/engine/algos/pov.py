@@ -43,9 +43,11 @@ from decimal import Decimal
 from typing import Any
 
 from .base import NS, AlgoError, AlgoSpec, Decision, Market, Order, Place, Progress
-from .params import Params
+from .params import Params, participation_rate
+from .performance import FillTracker, price_text
 from .pricing import child_price
-from .schedule import PAUSE_NS, FillTracker, behind_touch, newest_first, strategy_param, window
+from .schedule import clear_the_way, newest_first, strategy_param
+from .working import PAUSE_NS, Window, read_window
 
 __all__ = ["Pov", "build"]
 
@@ -57,13 +59,12 @@ DEFAULT_INTERVAL_S = 5.0
 class Pov:
     name = "POV"
 
-    def __init__(self, order: Order, *, rate: float, max_rate: float, start: int, end: int | None, min_slice: int,
+    def __init__(self, order: Order, *, rate: float, max_rate: float, window: Window, min_slice: int,
                  interval_ns: int, strategy: str) -> None:
         self.order = order
         self.rate = rate
         self.max_rate = max_rate
-        self.start = start
-        self.end = end
+        self.window = window
         self.min_slice = min_slice
         self.interval_ns = interval_ns
         self.strategy = strategy
@@ -91,12 +92,12 @@ class Pov:
         self.filled, self.qty = parent.filled, parent.qty
         if parent.filled >= parent.qty:
             return self._say(finished=True, note="filled")
-        if now < self.start:
-            return self._say(wake_at=self.start, note="waiting for the start")
-        if self.end is not None and now >= self.end:
+        if now < self.window.start:
+            return self._say(wake_at=self.window.start, note="waiting for the start")
+        if self.window.end is not None and now >= self.window.end:
             return self._say(finished=True, note="end time reached")
         if market.stale:
-            return self._say(wake_at=self._next(now, PAUSE_NS), note=f"paused: {market.stale}")
+            return self._say(wake_at=self.window.next_wake(now, PAUSE_NS), note=f"paused: {market.stale}")
         if self.vol0 is None:
             self.vol0 = market.volume
         self.others = max(0, market.volume - self.vol0)
@@ -107,23 +108,17 @@ class Pov:
         return self._work(now, parent, market)
 
     def _work(self, now: int, parent: Progress, market: Market) -> Decision:
-        nxt = self._next(now, self.interval_ns)
+        nxt = self.window.next_wake(now, self.interval_ns)
         live = [c for c in parent.children if not c.canceling]
         committed = parent.filled + parent.working
         if committed > self.want + self.min_slice:
             excess = committed - self.want
             return self._say(cancel=newest_first(live, excess), wake_at=nxt, note="ahead of target: shrinking")
         strategy = self._strategy(parent)
-        side, far = parent.side, market.ask if parent.side > 0 else market.bid
-        if strategy == "aggressive" and far is not None:
-            away = [c.child_id for c in live if c.price is not None and (c.price - far) * side < 0]
-            if away:
-                return self._say(cancel=tuple(away), wake_at=nxt, note="behind target: re-pricing")
-        left = behind_touch(live, market, side)
-        if left:
-            return self._say(cancel=left, wake_at=nxt, note="re-pricing what the market left behind")
-        if len(live) < len(parent.children):
-            return self._say(wake_at=nxt, note="waiting for cancels")
+        blocked = clear_the_way(parent, market, live, crossing=strategy == "aggressive",
+                                why="behind target: re-pricing")
+        if blocked is not None:
+            return self._say(cancel=blocked[0], wake_at=nxt, note=blocked[1])
         want = min(self.want - committed, self._room(parent))
         rest = parent.qty - committed
         if want < rest:
@@ -133,9 +128,9 @@ class Pov:
         if want <= 0:
             return self._say(wake_at=nxt, note="on target")
         behind = (self.want - parent.filled) / max(1, parent.qty)
-        price = child_price(strategy, side, market, parent.tick, behind)
+        price = child_price(strategy, parent.side, market, parent.tick, behind)
         if price is None:
-            return self._say(wake_at=self._next(now, PAUSE_NS), note=f"no price for {strategy}")
+            return self._say(wake_at=self.window.next_wake(now, PAUSE_NS), note=f"no price for {strategy}")
         return self._say(place=(Place(qty=want, price=price),), wake_at=nxt, note=f"participating ({strategy})")
 
     def _strategy(self, parent: Progress) -> str:
@@ -157,10 +152,6 @@ class Pov:
         allowed = int(self.max_rate / (1.0 - self.max_rate) * others)
         return max(0, allowed - own - parent.working)
 
-    def _next(self, now: int, step: int) -> int:
-        at = now + step
-        return at if self.end is None else min(at, max(now, self.end))
-
     def _say(self, **kw: Any) -> Decision:
         r = self.realised()
         perf = None if r is None else Decimal(str(round(r, 4)))
@@ -168,31 +159,23 @@ class Pov:
 
     def stats(self) -> dict[str, Any]:
         r = self.realised()
-        avg = self.fills.avg_px
         return {"participation_rate": self.rate, "max_participation": self.max_rate,
                 "realised_participation": None if r is None else round(r, 5), "others_volume": self.others,
                 "filled": self.filled, "target": self.want,
-                "avg_px": None if avg is None else str(avg.quantize(Decimal("0.0001")))}
+                "avg_px": price_text(self.fills.avg_px)}
 
 
 def build(spec: AlgoSpec, order: Order, params: Params) -> Pov:
-    rate = params.number("participation_rate", gt=0, le=0.5)
-    if spec.participation_rate is not None:
-        tag = float(spec.participation_rate)
-        if not 0 < tag <= 0.5:
-            raise AlgoError(f"ParticipationRate (849): must be > 0 and <= 0.5, not {spec.participation_rate}")
-        if rate is not None and abs(rate - tag) > 1e-12:
-            raise AlgoError(f"participation_rate: {rate:g} disagrees with ParticipationRate (849) {tag:g}")
-        rate = tag
+    rate = participation_rate(spec, params, 0.5)
     if rate is None:
         raise AlgoError("participation_rate: required (in 848 or ParticipationRate 849), e.g. 0.1")
     max_rate = params.number("max_participation", min(1.5 * rate, 0.75), gt=0, le=0.75)
     assert max_rate is not None
     if max_rate < rate:
         raise AlgoError(f"max_participation: must be >= participation_rate {rate:g}, not {max_rate:g}")
-    start, end = window(spec, order, params, None)
+    window = read_window(spec, order, params)
     min_slice = params.integer("min_slice", order.lot, ge=1)
     interval = params.number("interval", DEFAULT_INTERVAL_S, gt=0)
     assert min_slice is not None and interval is not None
-    return Pov(order, rate=rate, max_rate=max_rate, start=start, end=end, min_slice=min_slice,
+    return Pov(order, rate=rate, max_rate=max_rate, window=window, min_slice=min_slice,
                interval_ns=int(interval * NS), strategy=strategy_param(params, "adaptive"))

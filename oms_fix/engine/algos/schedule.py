@@ -3,9 +3,9 @@
 They differ only in their curves (the share of the parent due by each slice's
 end); ``Slicer`` places each slice, catches up at ``CATCH_UP_AT`` of a slice
 when it is behind, re-prices children the market left behind and finishes at
-the window's end (twap.py's docstring says how). ``window`` reads the
-schedule's start and end from the parameters, EffectiveTime and ExpireTime;
-``slice_bounds`` cuts it; ``FillTracker`` estimates the average fill price.
+the window's end (twap.py's docstring says how). ``slice_bounds`` cuts the
+window (working.py's ``read_window``) into slices; ``clear_the_way`` is the
+re-pricing Slicer and POV do before they place more.
 """
 
 from __future__ import annotations
@@ -14,35 +14,18 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from .base import NS, AlgoError, AlgoSpec, ChildView, Decision, Market, Order, Place, Progress, rng_for
+from .base import NS, AlgoError, ChildView, Decision, Market, Order, Place, Progress, rng_for
 from .params import Params
+from .performance import FillTracker, price4, price_text
 from .pricing import STRATEGIES, child_price
+from .working import PAUSE_NS
 
-__all__ = ["CATCH_UP_AT", "DEFAULT_SLICE_S", "PAUSE_NS", "FillTracker", "Slicer", "behind_touch", "newest_first",
-           "slice_bounds", "strategy_param", "window"]
+__all__ = ["CATCH_UP_AT", "DEFAULT_SLICE_S", "Slicer", "behind_touch", "clear_the_way", "newest_first",
+           "slice_bounds", "strategy_param"]
 
 CATCH_UP_AT = 0.8  # of a slice: late enough for passive fills to come, early enough to cross before the boundary
-PAUSE_NS = NS  # how soon to look again when the market is not fit to trade on
 RECHECK_NS = 2 * NS  # while catching up: how often to re-price what did not fill at the far touch
 DEFAULT_SLICE_S = 60.0
-
-
-def window(spec: AlgoSpec, order: Order, params: Params, default_minutes: float | None) -> tuple[int, int | None]:
-    """(start, end) of the schedule from ``duration_minutes``, EffectiveTime (168) and ExpireTime (126).
-
-    ``end`` is None only when ``default_minutes`` is None and neither the parameter nor 126 gives one."""
-    start = max(order.arrived, spec.start or order.arrived)
-    minutes = params.number("duration_minutes", gt=0)
-    ends = []
-    if minutes is not None:
-        ends.append(start + int(minutes * 60 * NS))
-    if spec.end is not None:
-        if spec.end <= start:
-            raise AlgoError("ExpireTime (126): must be after the start of the schedule")
-        ends.append(spec.end)
-    if not ends and default_minutes is not None:
-        ends.append(start + int(default_minutes * 60 * NS))
-    return start, min(ends) if ends else None
 
 
 def slice_bounds(params: Params, order: Order, start: int, end: int, default_slice_s: float = DEFAULT_SLICE_S,
@@ -94,65 +77,24 @@ def behind_touch(live: list[ChildView], market: Market, side: int) -> tuple[str,
     return tuple(c.child_id for c in live if c.price is not None and (c.price - near) * side < 0)
 
 
-class FillTracker:
-    """The average fill price, estimated from what the algo sees: the parent's CumQty and its children's prices.
+def clear_the_way(parent: Progress, market: Market, live: list[ChildView], *, crossing: bool,
+                  why: str) -> tuple[tuple[str, ...], str] | None:
+    """What must go before more is placed, as (children to cancel, note); None when nothing must.
 
-    CumQty's growth since the last tick is put, in this order, on: the fills of children still live (``qty -
-    open`` growth) at their prices; children that ended without the algo canceling them (they filled); what the
-    algo placed that ended before it was ever seen (an aggressive child fills at once) at the price it asked;
-    children it canceled (a fill can beat the cancel); and the mid for anything left."""
-
-    __slots__ = ("filled", "notional", "_known", "_canceled", "_asked", "_last_px")
-
-    def __init__(self) -> None:
-        self.filled = 0
-        self.notional = Decimal(0)
-        self._known: dict[str, tuple[int, int, Decimal | None]] = {}  # child id -> (qty, seen filled, price)
-        self._canceled: set[str] = set()
-        self._asked = 0  # placed since the last tick
-        self._last_px: Decimal | None = None
-
-    def decided(self, d: Decision) -> Decision:
-        self._canceled.update(d.cancel)
-        for p in d.place:
-            self._asked += p.qty
-            if p.price is not None:
-                self._last_px = p.price
-        return d
-
-    def observe(self, parent: Progress, market: Market) -> None:
-        fallback = market.mid or market.last or self._last_px or Decimal(0)
-        new = parent.filled - self.filled
-        live = {c.child_id for c in parent.children}
-        for c in parent.children:
-            if c.child_id not in self._known:
-                self._asked -= c.qty
-            qty, seen, price = self._known.get(c.child_id, (c.qty, 0, c.price))
-            got = min(max(0, c.qty - c.open - seen), max(0, new))
-            new -= self._add(got, price or fallback)
-            self._known[c.child_id] = (c.qty, seen + got, price)
-        gone = [k for k in self._known if k not in live]
-        gone.sort(key=lambda k: k in self._canceled)
-        for cid in gone:
-            qty, seen, price = self._known.pop(cid)
-            if cid in self._canceled:
-                self._canceled.discard(cid)
-                new -= self._add(min(max(0, self._asked), max(0, new)), self._last_px or fallback)
-                self._asked = 0
-            new -= self._add(min(qty - seen, max(0, new)), price or fallback)
-        new -= self._add(min(max(0, self._asked), max(0, new)), self._last_px or fallback)
-        self._add(max(0, new), fallback)
-        self._asked = 0
-        self.filled = parent.filled
-
-    def _add(self, qty: int, price: Decimal) -> int:
-        if qty > 0:
-            self.notional += price * qty
-        return max(0, qty)
-
-    @property
-    def avg_px(self) -> Decimal | None:
-        return self.notional / self.filled if self.filled else None
+    ``live`` is the children not being canceled. When ``crossing``, those resting away from the far touch
+    (``why`` says so); else those the market left behind the near touch; else, while cancels are on their way,
+    nothing (so a re-price never doubles what works)."""
+    side, far = parent.side, market.ask if parent.side > 0 else market.bid
+    if crossing and far is not None:
+        away = tuple(c.child_id for c in live if c.price is not None and (c.price - far) * side < 0)
+        if away:
+            return away, why
+    left = behind_touch(live, market, side)
+    if left:
+        return left, "re-pricing what the market left behind"
+    if len(live) < len(parent.children):
+        return (), "waiting for cancels"
+    return None
 
 
 class Slicer:
@@ -221,8 +163,7 @@ class Slicer:
         return None
 
     def performance(self) -> Decimal | None:
-        avg = self.fills.avg_px
-        return None if avg is None else avg.quantize(Decimal("0.0001"))
+        return price4(self.fills.avg_px)
 
     def extra_stats(self) -> dict[str, Any]:
         return {}
@@ -267,17 +208,11 @@ class Slicer:
         nxt = b if now >= catch_at or not (self.catch_every or last) else catch_at
         if catching:
             nxt = min(b, now + RECHECK_NS)
-        side, far = parent.side, market.ask if parent.side > 0 else market.bid
         live = [c for c in parent.children if not c.canceling]
-        if catching and far is not None:
-            away = [c.child_id for c in live if c.price is not None and (c.price - far) * side < 0]
-            if away:
-                return self._say(cancel=tuple(away), wake_at=nxt, note="catching up: re-pricing at the far touch")
-        left = behind_touch(live, market, side)
-        if left:
-            return self._say(cancel=left, wake_at=nxt, note="re-pricing what the market left behind")
-        if len(live) < len(parent.children):
-            return self._say(wake_at=nxt, note="waiting for cancels")
+        blocked = clear_the_way(parent, market, live, crossing=catching,
+                                why="catching up: re-pricing at the far touch")
+        if blocked is not None:
+            return self._say(cancel=blocked[0], wake_at=nxt, note=blocked[1])
         if parent.filled + parent.working > goal and not catching:
             return self._say(cancel=newest_first(live, parent.filled + parent.working - goal), wake_at=nxt,
                              note="ahead of schedule: shrinking")
@@ -288,7 +223,7 @@ class Slicer:
         if want <= 0:
             return self._say(wake_at=nxt, note="on schedule")
         strategy = "aggressive" if catching else self.strategy
-        price = child_price(strategy, side, market, parent.tick, behind / max(1, parent.qty))
+        price = child_price(strategy, parent.side, market, parent.tick, behind / max(1, parent.qty))
         if price is None:
             return self._say(wake_at=min(b, now + PAUSE_NS), note=f"no price for {strategy}")
         note = "catching up" if catching else f"slice {k + 1} of {len(self.bounds) - 1}"
@@ -304,7 +239,7 @@ class Slicer:
             "slice_errors_pct": list(errs),
             "slice_error_pct_max": max((abs(e) for e in errs), default=0.0),
             "filled": self.filled,
-            "avg_px": None if self.fills.avg_px is None else str(self.fills.avg_px.quantize(Decimal("0.0001"))),
+            "avg_px": price_text(self.fills.avg_px),
         }
         out.update(self.extra_stats())
         return out

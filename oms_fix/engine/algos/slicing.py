@@ -16,13 +16,21 @@ child of the previous one has ended, so at most one slice ever works.
 A subclass says what it wants working now (``_want``: the price, venue and
 size of the next slice) and may act first (``_before``: e.g. hidden's switch to
 lit venues at its end).
+
+TargetStrategyPerformance (850): the average fill price so far, estimated
+(performance.py's ``FillTracker``); peg and hidden report the price
+improvement against the far touch instead (``TouchImprovement``). Both are
+kept here, for every slice algo, so a subclass only picks one.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from .base import NS, Decision, Market, Order, Place, Progress
+from .performance import FillTracker, TouchImprovement, price4
 from .working import Window, gate, lot_qty
 
 __all__ = ["RETRY_NS", "SliceAlgo"]
@@ -36,7 +44,10 @@ class SliceAlgo:
     def __init__(self, order: Order, window: Window, *, refresh_ns: int = 0, retry_ns: int = RETRY_NS,
                  reprice_ns: int | None = None, check_ns: int = NS) -> None:
         self.order_id = order.order_id
+        self.side = order.side
         self.window = window
+        self.fills = FillTracker()
+        self.improvement = TouchImprovement()
         self.refresh_ns = refresh_ns
         self.retry_ns = max(retry_ns, refresh_ns)
         self.reprice_ns = reprice_ns  # None: a slice keeps its price until it ends
@@ -72,9 +83,19 @@ class SliceAlgo:
     def _extra_stats(self) -> dict[str, Any]:
         return {}
 
+    def performance(self) -> Decimal | None:
+        """TargetStrategyPerformance (850), on every decision (the module docstring says which figure)."""
+        return price4(self.fills.avg_px)
+
     # -- the contract ------------------------------------------------------------------------
 
     def tick(self, now: int, parent: Progress, market: Market) -> Decision:
+        self.fills.observe(parent, market)
+        self.improvement.observe(parent, market)
+        d = self._tick(now, parent, market)
+        return self.fills.decided(replace(d, performance=self.performance()))
+
+    def _tick(self, now: int, parent: Progress, market: Market) -> Decision:
         first = self._before(now, parent, market)
         if first is not None:
             return first

@@ -39,7 +39,8 @@ from __future__ import annotations
 
 from .base import AlgoSpec, Order, rng_for
 from .params import Params
-from .schedule import Slicer, slice_bounds, strategy_param, window
+from .schedule import Slicer, slice_bounds, strategy_param
+from .working import read_window
 
 __all__ = ["Twap", "build"]
 
@@ -49,7 +50,8 @@ class Twap(Slicer):
 
 
 def build(spec: AlgoSpec, order: Order, params: Params) -> Twap:
-    start, end = window(spec, order, params, 60.0)
+    window = read_window(spec, order, params, default_minutes=60.0)
+    start, end = window.start, window.end
     assert end is not None
     bounds = slice_bounds(params, order, start, end, rng_salt="twap")
     n = len(bounds) - 1

@@ -41,8 +41,9 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from .base import NS, AlgoError, AlgoSpec, Market, Order, Progress
-from .params import Params
-from .schedule import Slicer, strategy_param, window
+from .params import Params, participation_rate
+from .schedule import Slicer, strategy_param
+from .working import read_window
 
 __all__ = ["DAY_NS", "Vwap", "build", "u_cumulative"]
 
@@ -152,7 +153,8 @@ def build(spec: AlgoSpec, order: Order, params: Params) -> Vwap:
     horizon = params.number("time_horizon", gt=0)
     if horizon is not None and "duration_minutes" in params:
         raise AlgoError("time_horizon: give time_horizon or duration_minutes, not both")
-    start, end = window(spec, order, params, None)
+    window = read_window(spec, order, params)
+    start, end = window.start, window.end
     day = start - start % DAY_NS
     s_open, s_close = day + open_at, day + close_at
     if horizon is not None:
@@ -161,7 +163,7 @@ def build(spec: AlgoSpec, order: Order, params: Params) -> Vwap:
     if end is None:
         end = s_close if start < s_close else start + 60 * 60 * NS
     interval = params.number("interval", DEFAULT_INTERVAL_S, gt=0) or DEFAULT_INTERVAL_S
-    rate = _rate(spec, params)
+    rate = participation_rate(spec, params, 1.0)
     span = end - start
     n = max(1, min(-(-span // int(interval * NS)), span // NS or 1))
     bounds = [start + span * i // n for i in range(n + 1)]
@@ -177,14 +179,3 @@ def build(spec: AlgoSpec, order: Order, params: Params) -> Vwap:
         fracs = [(c(t) - c0) / (c1 - c0) for t in bounds]
     return Vwap(order, bounds, fracs, strategy_param(params), rate=rate, profile=profile)
 
-
-def _rate(spec: AlgoSpec, params: Params) -> float | None:
-    rate = params.number("participation_rate", gt=0, le=1)
-    if spec.participation_rate is not None:
-        tag = float(spec.participation_rate)
-        if not 0 < tag <= 1:
-            raise AlgoError(f"ParticipationRate (849): must be > 0 and <= 1, not {spec.participation_rate}")
-        if rate is not None and abs(rate - tag) > 1e-12:
-            raise AlgoError(f"participation_rate: {rate:g} disagrees with ParticipationRate (849) {tag:g}")
-        rate = tag
-    return rate

@@ -6,7 +6,8 @@ one before its start waits, and stale data pauses it: nothing is placed on a
 quote the OMS does not trust, and the algo looks again ``PAUSE_NS`` later.
 
 ``Window`` is the parent's working time: from EffectiveTime (168) or arrival
-to ExpireTime (126), cut shorter by a ``duration_minutes``-like parameter.
+to ExpireTime (126), cut shorter by ``duration_minutes``; every algo reads it
+with ``read_window``.
 """
 
 from __future__ import annotations
@@ -43,19 +44,19 @@ class Window:
         return at if self.end is None else max(now, min(at, self.end))
 
 
-def read_window(spec: AlgoSpec, order: Order, params: Params, *, key: str = "duration_minutes",
-                default_minutes: float | None = None) -> Window:
-    """The window from 168/126 and ``key``; ``default_minutes`` applies only when 126 is absent."""
+def read_window(spec: AlgoSpec, order: Order, params: Params, *, default_minutes: float | None = None) -> Window:
+    """The window from EffectiveTime (168), ExpireTime (126) and ``duration_minutes`` (the earlier end wins);
+    ``default_minutes`` applies only when neither 126 nor the parameter gives an end."""
     start = max(order.arrived, spec.start or order.arrived)
-    minutes = params.number(key, None, gt=0)
+    minutes = params.number("duration_minutes", None, gt=0)
+    if spec.end is not None and spec.end <= start:
+        raise AlgoError("ExpireTime (126): must be after the start (EffectiveTime (168) or arrival)")
     if minutes is None and spec.end is None:
         minutes = default_minutes
     end = spec.end
     if minutes is not None:
-        by_minutes = start + int(minutes * 60 * NS)
+        by_minutes = start + max(1, int(minutes * 60 * NS))
         end = by_minutes if end is None else min(end, by_minutes)
-    if end is not None and end <= start:
-        raise AlgoError("ExpireTime (126): must be after the start (EffectiveTime (168) or arrival)")
     return Window(start, end)
 
 
