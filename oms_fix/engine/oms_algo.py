@@ -100,8 +100,9 @@ def algo_tick(oms: "Oms", cmd: AlgoTick, now: int) -> None:
     st = parent.algo
     own = oms._own_volume.get(parent.order.symbol, 0)
     st.market = replace(cmd.market, volume=max(0, cmd.market.volume - own))
-    if st.wake_at is not None and st.wake_at <= now:
-        st.wake_at = None
+    # The runtime keeps one timer per order and this is it firing, early or late: none is armed now, so
+    # the next wake the algo asks for must be armed even if it is the same instant as before.
+    st.wake_at = None
     step(oms, parent, now)
 
 

@@ -6,6 +6,12 @@ shows it then (``MarketWatch``), and goes through ``OmsRuntime.process`` like
 any command: journaled first, so a replay feeds the algo the same market.
 After a restart ``rearm`` arms every working algo order's next tick from the
 rebuilt core (one that was due while the OMS was down ticks at once).
+
+A tick never goes in before its instant by the runtime's clock, so an algo
+sees the time it asked for: event loops fire timers early (uvloop rounds
+delays to whole milliseconds) and their monotonic clock drifts from the wall
+clock the runtime reads, so a timer that fires early is armed again for what
+is left.
 """
 
 from __future__ import annotations
@@ -21,6 +27,10 @@ if TYPE_CHECKING:
 
 __all__ = ["AlgoTimers"]
 
+# Past the instant by this much, so that a timer rounded to the millisecond does not fire just before it
+# and then spin re-arming for the remaining fraction.
+_SLACK_S = 0.002
+
 
 class AlgoTimers:
     def __init__(self, runtime: "OmsRuntime", watch: MarketWatch) -> None:
@@ -32,8 +42,8 @@ class AlgoTimers:
         old = self._handles.pop(order_id, None)
         if old is not None:
             old.cancel()
-        delay = max(0.0, (at - self._runtime.clock.now_ns()) / 1e9)
-        self._handles[order_id] = asyncio.get_running_loop().call_later(delay, self._fire, order_id)
+        delay = max(0.0, (at - self._runtime.clock.now_ns()) / 1e9) + _SLACK_S
+        self._handles[order_id] = asyncio.get_running_loop().call_later(delay, self._fire, order_id, at)
 
     def rearm(self) -> int:
         """Arms every working algo order of the core; returns how many."""
@@ -47,8 +57,11 @@ class AlgoTimers:
             h.cancel()
         self._handles.clear()
 
-    def _fire(self, order_id: str) -> None:
+    def _fire(self, order_id: str, at: int) -> None:
         self._handles.pop(order_id, None)
+        if self._runtime.clock.now_ns() < at:
+            self.arm(order_id, at)
+            return
         order = self._runtime.oms.order(order_id)
         if order is None:
             return

@@ -11,157 +11,20 @@ that its child order keeps resting at the venue while the OMS restarts.
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import sys
-import threading
 import time
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Iterator
 
 import pytest
-import yaml
 
 from oms_fix.fix.message import Message
+from tests.interop.oms_up import CLI, INSTRUMENTS, RISK, VENUES, System, UpProcess, write_yaml
 from tests.interop.peers import REPO, free_port
 from tests.interop.qf_client import OmsClient, s
 
 pytestmark = [pytest.mark.interop, pytest.mark.slow]
-
-CLI = [sys.executable, "-m", "oms_fix.cli"]
-INSTRUMENTS = str(REPO / "config" / "instruments.yaml")
-RISK = str(REPO / "config" / "risk.yaml")
-VENUES = ("EXCH", "ECN")
-TERMINAL = ("2", "4", "8", "C")
-
-
-class UpProcess:
-    """`oms-fix up ...` with its output read by a thread (the pipe never fills) and kept."""
-
-    def __init__(self, args: list[str], state: Path, comp_id: str = "OMS"):
-        self.state, self.comp_id = state, comp_id
-        self.lines: list[str] = []
-        self._cond = threading.Condition()
-        self.proc = subprocess.Popen(CLI + ["up", *args, "--state-dir", str(state)], cwd=REPO,
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        threading.Thread(target=self._read, daemon=True).start()
-        try:
-            self._wait_up()
-        except BaseException:
-            self.proc.kill()
-            self.proc.wait(10)
-            raise
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for raw in iter(self.proc.stdout.readline, b""):
-            with self._cond:
-                self.lines.append(raw.decode(errors="replace"))
-                self._cond.notify_all()
-        with self._cond:
-            self._cond.notify_all()
-
-    def output(self) -> str:
-        with self._cond:
-            return "".join(self.lines)
-
-    def _wait_up(self, timeout_s: float = 60.0) -> None:
-        wanted = {f"  venue {v} up\n" for v in VENUES}
-        deadline = time.monotonic() + timeout_s
-        with self._cond:
-            while not wanted <= set(self.lines):
-                left = deadline - time.monotonic()
-                if left <= 0 or self.proc.poll() is not None:
-                    raise AssertionError(f"oms-fix up did not link to {VENUES}:\n" + "".join(self.lines))
-                self._cond.wait(min(left, 0.5))
-        # The routes need the venues' books: wait for each venue's snapshot in the OMS's message log.
-        while time.monotonic() < deadline:
-            logs = [self.state / "fix" / "log" / f"FIX.4.4-{self.comp_id}--{v}.messages.log" for v in VENUES]
-            if all(p.exists() and "|35=W|" in p.read_text(errors="replace") for p in logs):
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"no market data snapshot from {VENUES} in {self.state / 'fix' / 'log'}")
-
-    def venue_log(self) -> str:
-        return "".join(p.read_text(errors="replace")
-                       for p in sorted((self.state / "fix" / "log").glob(f"FIX.4.4-{self.comp_id}--*.messages.log")))
-
-    def stop(self, timeout_s: float = 30.0) -> tuple[int, str]:
-        """SIGTERM: the OMS logs its sessions out, stops its venues (if it runs them) and flushes its stores."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            rc = self.proc.wait(10)
-        time.sleep(0.05)  # the reader thread takes the last lines
-        return rc, self.output()
-
-
-def _yaml(path: Path, data: dict) -> Path:
-    path.write_text(yaml.safe_dump(data))
-    return path
-
-
-@dataclass
-class System:
-    tmp: Path
-    ports: dict[str, int]
-    up: UpProcess
-    c1: OmsClient   # CLIENT1, account ACC001
-    c2: OmsClient   # CLIENT2, account ACC002 (GOOG restricted)
-    dc: OmsClient   # DROPCOPY
-
-    def client(self, sender: str, target: str = "OMS", port: int | None = None) -> OmsClient:
-        return OmsClient(self.tmp / "clients" / f"{sender}-{target}", port or self.ports["clients"], sender, target)
-
-
-@pytest.fixture(scope="module")
-def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
-    tmp = tmp_path_factory.mktemp("oms_qf")
-    ports = {"EXCH": free_port(), "ECN": free_port(), "clients": free_port(), "dc": free_port()}
-    venues = _yaml(tmp / "venues.yaml", {
-        "instruments": INSTRUMENTS, "tick_ms": 50,
-        "venues": {
-            # Continuous trading from the start, for longer than the module runs.
-            "EXCH": {"kind": "exchange", "port": ports["EXCH"], "flow_share": 0.55, "makers": True,
-                     "day": {"pre_open_s": 0, "continuous_s": 3600, "closing_auction_s": 5, "closed_s": 5}},
-            "ECN": {"kind": "ecn", "port": ports["ECN"], "flow_share": 0.35, "makers": True,
-                    "fees": {"maker_per_share": "-0.0020", "taker_per_share": "0.0030"}}}})
-    oms = _yaml(tmp / "oms.yaml", {
-        "clients": {"port": ports["clients"], "sessions": [
-            {"target_comp_id": "CLIENT1", "account": "ACC001"}, {"target_comp_id": "CLIENT2", "account": "ACC002"},
-            {"target_comp_id": "CLIENT3", "account": "ACC003"}]},
-        "drop_copy": {"port": ports["dc"], "sessions": [{"target_comp_id": "DROPCOPY"}]},
-        "instruments": INSTRUMENTS, "risk": RISK,
-        "venues": [{"name": v, "port": ports[v]} for v in VENUES]})
-    up = UpProcess(["--config", str(oms), "--venues-config", str(venues), "--seed", "5"], tmp / "state")
-    started: list[OmsClient] = []
-    try:
-        for sender, port in (("DROPCOPY", ports["dc"]), ("CLIENT1", ports["clients"]), ("CLIENT2", ports["clients"])):
-            c = OmsClient(tmp / "clients" / sender, port, sender)
-            started.append(c)
-            c.start()
-        yield System(tmp, ports, up, *started[1:], started[0])
-    finally:
-        for c in started:
-            c.stop()
-        rc, out = up.stop()
-    assert rc == 0, out
-    assert out.rstrip().endswith("stopped; stores flushed"), out
-
-
-@pytest.fixture
-def no_rejects(system: System) -> Iterator[None]:
-    yield
-    for c in (system.c1, system.c2, system.dc):
-        assert not c.rejects, f"QuickFIX rejected what the OMS sent {c.sender}: {c.rejects}"
-
 
 def dec(m: Message, tag: int) -> Decimal:
     return Decimal(s(m, tag))
@@ -426,7 +289,7 @@ def restarted(system: System) -> Iterator[Restarted]:
     tmp = system.tmp / "restart"
     tmp.mkdir()
     ports = {"clients": free_port(), "dc": free_port()}
-    cfg = _yaml(tmp / "oms.yaml", {
+    cfg = write_yaml(tmp / "oms.yaml", {
         "clients": {"port": ports["clients"], "sender_comp_id": "OMSR",
                     "sessions": [{"target_comp_id": "CLIENT1", "account": "ACC001"}]},
         "drop_copy": {"port": ports["dc"], "sender_comp_id": "OMSR", "sessions": [{"target_comp_id": "DROPCOPY"}]},

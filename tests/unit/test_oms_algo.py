@@ -236,3 +236,13 @@ def test_a_venue_exec_for_an_algo_child_is_applied_like_any_other() -> None:
     info = oms.algo_info("O1", 2 * S)
     # called at the tick, then again when its child ended (filled)
     assert info is not None and (info["name"], info["target"], info["stats"]) == ("SCRIPTED", 100, {"calls": 2})
+
+
+def test_a_tick_that_comes_before_its_instant_still_gets_the_next_timer_armed():
+    # The runtime's one timer per order fired (early): asking for the same instant again must arm it again.
+    algo = Scripted([Decision(wake_at=2 * S), Decision(wake_at=2 * S)])
+    with scripted(algo):
+        oms = make()
+        algo_new(oms)
+        assert timers(tick(oms, S)) == [ToAlgoTimer(order_id="O1", at=2 * S)]
+        assert timers(tick(oms, 2 * S - 1000)) == [ToAlgoTimer(order_id="O1", at=2 * S)]
