@@ -19,6 +19,10 @@ What the core enforces whatever the algo asks (algos/base.py):
 * the market volume an algo sees excludes the OMS's own fills in the symbol,
   so a POV does not chase its own prints.
 
+An algo is held to ``MAX_CHILDREN_PER_S`` child orders a second: one that
+asks for more (a bug, or a loop against a quote that is not there) waits for
+the second to pass, and the event log says so, rather than flood a venue.
+
 A finished algo (its end time reached) with leaves and no live child expires
 the parent (ExecType C) with a Text saying so. Three children in a row
 rejected at venues, with no fill between, end the parent as any venue reject
@@ -27,7 +31,8 @@ would: a venue that refuses everything is not retried for ever.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections import deque
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +53,9 @@ __all__ = ["AlgoState", "algo_tick", "begin", "on_child_done", "performance", "p
            "working"]
 
 _MAX_REJECTS = 3
+MAX_CHILDREN_PER_S = 50
 _IDLE_NS = 1_000_000_000
+_SECOND = 1_000_000_000
 _WORKING = frozenset({Phase.OPEN, Phase.OVERNIGHT})
 _NO_MARKET = Market(stale="no market data yet")
 
@@ -64,6 +71,7 @@ class AlgoState:
     performance: Decimal | None = None
     rejects: int = 0  # children rejected in a row (a fill resets it)
     ticks: int = 0
+    sent: deque[int] = field(default_factory=deque)  # when its last children went out (the throttle's window)
 
     def snapshot(self) -> dict[str, Any]:
         return {"name": self.algo.name, "strategy": self.spec.strategy, "wake_at": self.wake_at,
@@ -127,7 +135,15 @@ def step(oms: "Oms", parent: "Parent", now: int) -> None:
         if (child is not None and child.parent_id == o.order_id and child.live and not child.cancel_sent
                 and child.venue not in oms._down):
             oms._cancel_child(child)
+    sent = st.sent
+    while sent and sent[0] <= now - _SECOND:
+        sent.popleft()
     for pl in d.place:
+        if len(sent) >= MAX_CHILDREN_PER_S:
+            text = f"throttled: {len(sent)} child orders in the last second"
+            oms._journal.append(Journal(kind="algo", stream=o.order_id, body={"note": text, "time": now}))
+            _wake(oms, parent, st, sent[0] + _SECOND)
+            return
         room = o.leaves_qty - working(oms, parent)
         qty = min(pl.qty, room)
         if qty <= 0:
@@ -138,7 +154,8 @@ def step(oms: "Oms", parent: "Parent", now: int) -> None:
             oms._journal.append(Journal(kind="algo", stream=o.order_id, body={"note": slices.text, "time": now}))
             break
         oms_routing.send_children(oms, parent, slices, now, tif="3" if pl.ioc else "0", max_floor=pl.display,
-                      min_qty=pl.min_qty, ord_type=OrdType.MARKET if price is None else OrdType.LIMIT)
+                                  min_qty=pl.min_qty, ord_type=OrdType.MARKET if price is None else OrdType.LIMIT)
+        sent.extend(now for _ in slices)
     if d.finished:
         st.finished = True
         _finish(oms, parent, st, now)

@@ -246,3 +246,16 @@ def test_a_tick_that_comes_before_its_instant_still_gets_the_next_timer_armed():
         algo_new(oms)
         assert timers(tick(oms, S)) == [ToAlgoTimer(order_id="O1", at=2 * S)]
         assert timers(tick(oms, 2 * S - 1000)) == [ToAlgoTimer(order_id="O1", at=2 * S)]
+
+
+def test_an_algo_that_asks_for_more_than_fifty_children_a_second_waits_for_the_second_to_pass():
+    many = Decision(place=tuple(Place(qty=1, price=D("189.99"), venue="EXCH") for _ in range(30)), wake_at=S + 10)
+    algo = Scripted([many, many, many])
+    with scripted(algo):
+        oms = make()
+        algo_new(oms)
+        first = tick(oms, S)
+        second = tick(oms, S + 10)
+        assert len(news(first)) == 30 and len(news(second)) == 20
+        assert timers(second) == [ToAlgoTimer(order_id="O1", at=2 * S)]
+        assert len(news(tick(oms, 2 * S))) == 30

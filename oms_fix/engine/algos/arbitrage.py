@@ -81,6 +81,7 @@ class Arbitrage:
         self._best_edge: Decimal | None = None
         self._seen = 0
         self._venues: dict[str, int] = {}
+        self._next_take = 0  # no take before this: an IOC that came back empty is not sent again at once
         self.fills = FillTracker()
 
     def tick(self, now: int, parent: Progress, market: Market) -> Decision:
@@ -103,18 +104,23 @@ class Arbitrage:
         self._seen += 1
         if self._mode == "taking":
             return Decision(wake_at=wake, note="take in flight")
+        if now < self._next_take:
+            # Called as the last take ended, with the market of the tick that sent it: the same quote, which
+            # the take just found gone or took. The next tick brings a fresh market.
+            return Decision(wake_at=wake, note="take ended: waiting for fresh quotes")
         if self._mode == "resting":
             ids = tuple(c.child_id for c in parent.children if not c.canceling)
             return Decision(cancel=ids, wake_at=wake, note="dislocation: freeing the resting child")
-        return self._take(parent, opp, wake)
+        return self._take(now, parent, opp, wake)
 
-    def _take(self, parent: Progress, opp: Opportunity, wake: int) -> Decision:
+    def _take(self, now: int, parent: Progress, opp: Opportunity, wake: int) -> Decision:
         quote, price, edge = opp
         shown = quote.ask_size if parent.side > 0 else quote.bid_size
         qty = lot_qty(min(self.size or parent.unplaced, parent.unplaced, shown), parent)
         if qty <= 0:
             return Decision(wake_at=wake, note=f"dislocation at {quote.venue}, too small to take")
         self._mode = "taking"
+        self._next_take = now + self.interval_ns
         self._takes += 1
         self._sent += qty
         self._venues[quote.venue] = self._venues.get(quote.venue, 0) + qty
