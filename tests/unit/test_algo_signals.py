@@ -165,7 +165,9 @@ def test_arbitrage_no_take_on_stale_data_or_while_one_is_out():
     ioc = ChildView(child_id="c1", venue="ARCA", qty=300, open=300, canceling=False, price=D("100.00"), placed=1)
     d = algo.tick(2, replace(parent, working=300, children=(ioc,)), CROSSED)
     assert not d.place and d.note == "take in flight"
-    assert algo.tick(3, parent, CROSSED).place  # the IOC ended: look again at once
+    # The IOC ended: not again on the quote it was sent against, but after the interval, on a fresh tick.
+    assert not algo.tick(3, parent, CROSSED).place
+    assert algo.tick(1 + 200_000_000, parent, CROSSED).place
 
 
 def test_arbitrage_passive_rests_then_frees_the_child_for_a_take():
