@@ -7,6 +7,7 @@ Errors name the file, the key and what is wrong, e.g.
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -124,6 +125,9 @@ class VenueLink(_Model):
     lit: bool = True
     # A dark pool: large marketable orders ping it first (routing.dark_ping).
     dark: bool = False
+    # Per share for taking liquidity there (negative: a rebate); the router prefers the cheaper of
+    # venues showing the same price.
+    taker_fee: Decimal = Decimal(0)
     heartbeat_s: int = Field(30, ge=1)
 
 

@@ -127,7 +127,8 @@ async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None, 
                       {s: i.tick_size for s, i in instruments.items()})
     links_book = ConsolidatedBook()
     oms = Oms({s: InstrumentRules(tick=i.tick_size, lot=i.lot_size) for s, i in instruments.items()}, risk,
-              links_book, [VenueRule(name=v.name, lit=v.lit, dark=v.dark) for v in settings.venues],
+              links_book, [VenueRule(name=v.name, lit=v.lit, dark=v.dark, taker_fee=v.taker_fee)
+                           for v in settings.venues],
               routing=settings.routing.policy())
     runtime = OmsRuntime(oms, journal, LiveClock())
     try:

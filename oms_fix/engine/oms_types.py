@@ -40,6 +40,7 @@ class VenueRule:
     name: str
     lit: bool = True  # only lit venues are routed to without an ExDestination
     dark: bool = False  # a dark pool: where the router pings first (RoutingPolicy)
+    taker_fee: Decimal = Decimal(0)  # per share, for taking liquidity there (negative: a rebate)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -12,6 +12,7 @@ up). Deterministic like the rest of the core: fed by its commands and their
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 __all__ = ["VenueFigures", "VenueStats"]
@@ -51,8 +52,9 @@ class VenueFigures:
 
 
 class VenueStats:
-    def __init__(self, venues: list[str]) -> None:
+    def __init__(self, venues: list[str], taker_fees: dict[str, Decimal] | None = None) -> None:
         self._v = {v: VenueFigures() for v in venues}
+        self._fees = {v: float(f) for v, f in (taker_fees or {}).items()}
 
     def _get(self, venue: str, now: int) -> VenueFigures:
         f = self._v.setdefault(venue, VenueFigures())
@@ -102,11 +104,15 @@ class VenueStats:
 
     def rank(self) -> dict[str, float]:
         """A score per venue for breaking ties between equal prices: higher is better. Fill rate counts
-        most; rejects count against; a venue with no history scores as a middling one."""
+        most (a venue with no history scores as a middling one); rejects count against; then the taker
+        fee (a tenth of a cent a share weighs as 10% of fill rate) and acknowledgement latency (a
+        millisecond as 1%, up to 10 ms). A venue that is down is not routed to at all."""
         out = {}
         for venue, f in self._v.items():
             rate = f.fill_rate()
-            out[venue] = (0.5 if rate is None else rate) - 2.0 * f.reject_rate()
+            ack = f.ack_us()
+            out[venue] = ((0.5 if rate is None else rate) - 2.0 * f.reject_rate() - 100.0 * self._fees.get(venue, 0.0)
+                          - 0.01 * min(10.0, (ack or 0.0) / 1000))
         return out
 
     def figures(self, now: int) -> dict[str, dict[str, Any]]:

@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from decimal import Decimal
+
 from oms_fix.engine.venue_stats import VenueStats
 
 S = 1_000_000_000
@@ -105,7 +107,8 @@ def test_rank_orders_by_fill_rate_and_penalises_rejects() -> None:
     child(st, "REJECTS", 100, 100, "F", T0)
     child(st, "REJECTS", 100, 0, "8", T0)
     rank = st.rank()
-    assert rank == pytest.approx({"GOOD": 1.0, "HALF": 0.5, "NEW": 0.5, "REJECTS": 0.5 - 2 * 0.5})
+    ack = 0.02  # each child here was acknowledged in 2 ms: a millisecond weighs 1%
+    assert rank == pytest.approx({"GOOD": 1.0 - ack, "HALF": 0.5 - ack, "NEW": 0.5, "REJECTS": 0.5 - 2 * 0.5 - ack})
     assert sorted(rank, key=lambda v: -rank[v])[0] == "GOOD" and min(rank, key=rank.__getitem__) == "REJECTS"
 
 
@@ -113,7 +116,7 @@ def test_a_venue_not_named_at_the_start_is_tracked_when_seen() -> None:
     st = VenueStats(["EXCH"])
     child(st, "DARK", 100, 100, "F", T0)
     assert list(st.figures(T0 + S)) == ["DARK", "EXCH"]
-    assert st.rank()["DARK"] == 1.0
+    assert st.rank()["DARK"] == pytest.approx(1.0 - 0.02)  # filled, acknowledged in 2 ms
 
 
 def test_figures_are_json_data_rounded() -> None:
@@ -127,3 +130,12 @@ def test_figures_are_json_data_rounded() -> None:
     assert f["fill_rate"] == 0.3333 and f["ack_latency_us"] == round((2 * MS + 1_234_567) / 2 / 1000, 1)
     assert set(f) == {"children", "qty", "fills", "filled_qty", "fill_rate", "rejects", "reject_rate",
                       "unsolicited_cancels", "ack_latency_us", "availability", "down"}
+
+
+def test_rank_prefers_the_cheaper_and_the_quicker_of_venues_with_no_other_history():
+    stats = VenueStats(["EXCH", "ECN"], {"EXCH": Decimal("0.0010"), "ECN": Decimal("0.0030")})
+    rank = stats.rank()
+    assert rank["EXCH"] > rank["ECN"]
+    stats.acked("EXCH", 9_000_000, 1)  # 9 ms
+    stats.acked("ECN", 100_000, 1)
+    assert stats.rank()["EXCH"] - rank["EXCH"] == pytest.approx(-0.09)
