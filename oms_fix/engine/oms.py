@@ -63,7 +63,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..domain.book import ClientOrderBook, unknown_order_cancel_reject, unknown_order_status
-from ..domain.enums import (CxlRejReason, CxlRejResponseTo, ExecRestatementReason, OrdRejReason, OrdType,
+from ..domain.enums import (CxlRejReason, CxlRejResponseTo, ExecRestatementReason, OrdRejReason, OrdType, Side,
                             TimeInForce)
 from ..domain.order import Order
 from ..domain.reports import Outbound
@@ -410,7 +410,7 @@ class Oms:
         self._own_volume[o.symbol] = self._own_volume.get(o.symbol, 0) + qty
         child.cum += qty
         child.notional += qty * px
-        self.venue_stats.filled(child.venue, qty, now)
+        self.venue_stats.filled(child.venue, qty, now, o.symbol, 1 if o.side is Side.BUY else -1, float(px))
         msgs = o.fill(fill_id=fill_id, qty=qty, px=px, now=now)
         if msgs:
             self._risk.on_fill(parent.account, o.symbol, o.side.value, qty, px, now, order_id=o.order_id)

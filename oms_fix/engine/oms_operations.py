@@ -62,6 +62,7 @@ def mark(oms: "Oms", cmd: Mark, now: int) -> None:
         oms._ignore("oms", f"mark {cmd.price} for {cmd.symbol!r}: not a known symbol or not a positive price")
         return
     oms._risk.mark(cmd.symbol, cmd.price, now)
+    oms.venue_stats.mark(cmd.symbol, float(cmd.price), now)
 
 
 def venue_down(oms: "Oms", cmd: VenueDown, now: int) -> None:

@@ -7,15 +7,25 @@ for children that have ended), reject rate, mean acknowledgement latency and
 availability (the share of the time since the venue was first seen that it was
 up). Deterministic like the rest of the core: fed by its commands and their
 ``now``, so a replay rebuilds the same figures.
+
+Slippage and markouts come from the marks (``Mark`` commands: the consolidated
+mid, at most once a second per symbol): a fill's slippage is against the last
+mark before it, its markout against the first mark at least ``MARKOUT_NS``
+after it, both in bps of the fill price, side-signed with positive a cost
+(a buy above the mid slipped; a buy after which the mid fell was marked out
+against us). Quantity-weighted per venue.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections import deque
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["VenueFigures", "VenueStats"]
+__all__ = ["MARKOUT_NS", "VenueFigures", "VenueStats"]
+
+MARKOUT_NS = 60_000_000_000
 
 
 @dataclass(slots=True)
@@ -34,6 +44,16 @@ class VenueFigures:
     first_seen: int | None = None
     down_since: int | None = None
     down_ns: int = 0
+    slip_qty: int = 0
+    slip_bps_qty: float = 0.0  # sum of slippage bps x qty
+    markout_qty: int = 0
+    markout_bps_qty: float = 0.0
+
+    def slippage_bps(self) -> float | None:
+        return None if not self.slip_qty else self.slip_bps_qty / self.slip_qty
+
+    def markout_bps(self) -> float | None:
+        return None if not self.markout_qty else self.markout_bps_qty / self.markout_qty
 
     def fill_rate(self) -> float | None:
         return None if not self.ended_qty else self.ended_filled / self.ended_qty
@@ -55,6 +75,8 @@ class VenueStats:
     def __init__(self, venues: list[str], taker_fees: dict[str, Decimal] | None = None) -> None:
         self._v = {v: VenueFigures() for v in venues}
         self._fees = {v: float(f) for v, f in (taker_fees or {}).items()}
+        self._marks: dict[str, float] = {}  # symbol -> last mark
+        self._pending: dict[str, deque[tuple[int, str, int, float, int]]] = {}  # symbol -> (time, venue, side, px, qty)
 
     def _get(self, venue: str, now: int) -> VenueFigures:
         f = self._v.setdefault(venue, VenueFigures())
@@ -72,10 +94,28 @@ class VenueStats:
         f.acked += 1
         f.ack_ns += max(0, latency_ns)
 
-    def filled(self, venue: str, qty: int, now: int) -> None:
+    def filled(self, venue: str, qty: int, now: int, symbol: str = "", side: int = 0, px: float = 0.0) -> None:
+        """A fill at ``venue``; with its symbol, side (+1 buy, -1 sell) and price it counts for slippage
+        (against the last mark) and, once a mark a minute later comes, its markout."""
         f = self._get(venue, now)
         f.fills += 1
         f.filled_qty += qty
+        if not side or px <= 0:
+            return
+        mid = self._marks.get(symbol)
+        if mid is not None:
+            f.slip_qty += qty
+            f.slip_bps_qty += side * (px - mid) / px * 10_000 * qty
+        self._pending.setdefault(symbol, deque()).append((now, venue, side, px, qty))
+
+    def mark(self, symbol: str, price: float, now: int) -> None:
+        self._marks[symbol] = price
+        pending = self._pending.get(symbol)
+        while pending and pending[0][0] + MARKOUT_NS <= now:
+            _, venue, side, px, qty = pending.popleft()
+            f = self._get(venue, now)
+            f.markout_qty += qty
+            f.markout_bps_qty += side * (px - price) / px * 10_000 * qty
 
     def ended(self, venue: str, qty: int, filled: int, ended_by: str, now: int) -> None:
         f = self._get(venue, now)
@@ -123,5 +163,6 @@ class VenueStats:
         return {v: {"children": f.sent, "qty": f.sent_qty, "fills": f.fills, "filled_qty": f.filled_qty,
                     "fill_rate": r(f.fill_rate()), "rejects": f.rejected, "reject_rate": r(f.reject_rate()),
                     "unsolicited_cancels": f.unsolicited_cancels, "ack_latency_us": r(f.ack_us(), 1),
+                    "slippage_bps": r(f.slippage_bps(), 2), "markout_1m_bps": r(f.markout_bps(), 2),
                     "availability": r(f.availability(now)), "down": f.down_since is not None}
                 for v, f in sorted(self._v.items())}

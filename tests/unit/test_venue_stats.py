@@ -31,7 +31,8 @@ def test_a_venue_with_no_history() -> None:
     assert st.rank() == {"EXCH": 0.5, "ECN": 0.5}
     assert st.figures(T0) == {v: {"children": 0, "qty": 0, "fills": 0, "filled_qty": 0, "fill_rate": None,
                                   "rejects": 0, "reject_rate": 0.0, "unsolicited_cancels": 0,
-                                  "ack_latency_us": None, "availability": None, "down": False}
+                                  "ack_latency_us": None, "slippage_bps": None, "markout_1m_bps": None,
+                                  "availability": None, "down": False}
                               for v in ("ECN", "EXCH")}
 
 
@@ -129,7 +130,8 @@ def test_figures_are_json_data_rounded() -> None:
     f = figures["EXCH"]
     assert f["fill_rate"] == 0.3333 and f["ack_latency_us"] == round((2 * MS + 1_234_567) / 2 / 1000, 1)
     assert set(f) == {"children", "qty", "fills", "filled_qty", "fill_rate", "rejects", "reject_rate",
-                      "unsolicited_cancels", "ack_latency_us", "availability", "down"}
+                      "unsolicited_cancels", "ack_latency_us", "slippage_bps", "markout_1m_bps", "availability",
+                      "down"}
 
 
 def test_rank_prefers_the_cheaper_and_the_quicker_of_venues_with_no_other_history():
@@ -139,3 +141,19 @@ def test_rank_prefers_the_cheaper_and_the_quicker_of_venues_with_no_other_histor
     stats.acked("EXCH", 9_000_000, 1)  # 9 ms
     stats.acked("ECN", 100_000, 1)
     assert stats.rank()["EXCH"] - rank["EXCH"] == pytest.approx(-0.09)
+
+
+def test_slippage_against_the_last_mark_and_markout_against_a_mark_a_minute_later():
+    st = VenueStats(["EXCH"])
+    st.mark("AAPL", 100.0, T0)
+    st.filled("EXCH", 100, T0 + S, "AAPL", 1, 100.02)  # a buy 2 bps over the mid
+    st.filled("EXCH", 300, T0 + S, "AAPL", -1, 99.99)  # a sell 1 bp under it
+    f = st.figures(T0 + S)["EXCH"]
+    assert f["slippage_bps"] == pytest.approx((2.0 * 100 + 1.0 * 300) / 400, abs=0.01)
+    assert f["markout_1m_bps"] is None
+    st.mark("AAPL", 100.10, T0 + 30 * S)  # too soon
+    assert st.figures(T0 + 30 * S)["EXCH"]["markout_1m_bps"] is None
+    st.mark("AAPL", 100.10, T0 + 61 * S)  # the mid rose 10 cents: good for the buy, bad for the sell
+    buy = (100.02 - 100.10) / 100.02 * 10_000
+    sell = -(99.99 - 100.10) / 99.99 * 10_000
+    assert st.figures(T0 + 61 * S)["EXCH"]["markout_1m_bps"] == pytest.approx((buy * 100 + sell * 300) / 400, abs=0.01)
