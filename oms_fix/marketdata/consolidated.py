@@ -50,10 +50,14 @@ class ConsolidatedBook:
         self.last: dict[str, tuple[Decimal, int, str, int]] = {}  # symbol -> price, qty, venue, time_ns
         self.volume: dict[str, int] = {}
         self.updated: dict[str, int] = {}  # symbol -> when any venue last sent data for it (ns)
+        self.venue_updated: dict[tuple[str, str], int] = {}  # (symbol, venue) -> when that venue last did
 
-    def touch(self, symbol: str, now: int) -> None:
-        """Data for ``symbol`` arrived at ``now`` (market-data quality measures staleness from it)."""
+    def touch(self, symbol: str, now: int, venue: str | None = None) -> None:
+        """Data for ``symbol`` (from ``venue``) arrived at ``now``: market-data quality measures staleness,
+        and gaps in one venue's feed, from it."""
         self.updated[symbol] = now
+        if venue is not None:
+            self.venue_updated[(symbol, venue)] = now
 
     def _venue_side(self, symbol: str, side: str, venue: str) -> dict[Decimal, int]:
         return self._sides.setdefault((symbol, side), {}).setdefault(venue, {})

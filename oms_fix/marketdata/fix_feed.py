@@ -44,7 +44,7 @@ def apply_snapshot(book: ConsolidatedBook, venue: str, msg: Message, now: int) -
             elif entry_type == b"2":
                 book.trade(venue, symbol, price, int(value), now)
     book.snapshot(venue, symbol, levels[BUY], levels[SELL])
-    book.touch(symbol, now)
+    book.touch(symbol, now, venue)
     return symbol
 
 
@@ -73,5 +73,5 @@ def apply_incremental(book: ConsolidatedBook, venue: str, msg: Message, now: int
             continue
         touched.add(symbol)
     for symbol in touched:
-        book.touch(symbol, now)
+        book.touch(symbol, now, venue)
     return touched

@@ -6,10 +6,13 @@
 venue quotes the symbol, when only one side is quoted, or when no venue has
 sent anything for it for ``stale_after_s``. A crossed consolidated market (one
 venue's bid above another's ask) is flagged, not refused: it is a real state
-of fragmented markets, and an arbitrage algo's opportunity.
+of fragmented markets, and an arbitrage algo's opportunity. A gap is one
+venue's feed silent for ``stale_after_s`` while others still send: its quotes
+in the consolidated book may be old (counted, and named in ``gaps``).
 
 Each symbol's figures (views taken, of them stale and crossed, episodes of
-each, the longest silence seen) are kept for the report and ``/market-data``.
+each, gaps per venue, the longest silence seen) are kept for the report and
+``/market-data``.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ class _Figures:
     was_stale: bool = False
     was_crossed: bool = False
     longest_silence_ns: int = 0
+    gaps: dict[str, int] | None = None  # venue -> views in which its feed was silent while others sent
 
 
 class MarketWatch:
@@ -55,6 +59,8 @@ class MarketWatch:
             venues.append(VenueQuote(venue=venue, bid=bid, bid_size=bid_size, ask=ask, ask_size=ask_size))
         crossed = _crossed(venues)
         silence = now - book.updated.get(symbol, now)
+        gapped = [v.venue for v in venues
+                  if now - book.venue_updated.get((symbol, v.venue), now) > self.stale_after_ns]
         if q.bid is None and q.ask is None:
             why = "no quote"
         elif q.bid is None or q.ask is None:
@@ -63,7 +69,7 @@ class MarketWatch:
             why = f"stale: no data for {silence / 1e9:.1f} s"
         else:
             why = ""
-        self._count(symbol, why, crossed, silence)
+        self._count(symbol, why, crossed, silence, gapped if silence <= self.stale_after_ns else [])
         return Market(bid=q.bid, bid_size=q.bid_qty, ask=q.ask, ask_size=q.ask_qty,
                       last=None if last is None else last[0], volume=book.volume.get(symbol, 0), stale=why,
                       crossed=crossed, venues=tuple(venues))
@@ -71,13 +77,17 @@ class MarketWatch:
     def figures(self) -> dict[str, dict[str, Any]]:
         """Per symbol, as JSON data."""
         return {s: {"views": f.views, "stale": f.stale, "crossed": f.crossed, "stale_episodes": f.stale_episodes,
-                    "crossed_episodes": f.crossed_episodes, "longest_silence_s": round(f.longest_silence_ns / 1e9, 3)}
+                    "crossed_episodes": f.crossed_episodes, "longest_silence_s": round(f.longest_silence_ns / 1e9, 3),
+                    "gaps": dict(sorted((f.gaps or {}).items()))}
                 for s, f in sorted(self._figures.items())}
 
-    def _count(self, symbol: str, why: str, crossed: bool, silence: int) -> None:
+    def _count(self, symbol: str, why: str, crossed: bool, silence: int, gapped: list[str]) -> None:
         f = self._figures.get(symbol)
         if f is None:
             f = self._figures[symbol] = _Figures()
+        for venue in gapped:
+            f.gaps = f.gaps or {}
+            f.gaps[venue] = f.gaps.get(venue, 0) + 1
         f.views += 1
         f.stale += bool(why)
         f.crossed += crossed

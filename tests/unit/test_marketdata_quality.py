@@ -152,9 +152,9 @@ def test_figures_count_views_and_episodes_per_symbol() -> None:
     watch.view("MSFT", T0)
     assert watch.figures() == {
         "AAPL": {"views": 9, "stale": 3, "crossed": 3, "stale_episodes": 2, "crossed_episodes": 2,
-                 "longest_silence_s": 12.0},
+                 "longest_silence_s": 12.0, "gaps": {}},
         "MSFT": {"views": 1, "stale": 0, "crossed": 0, "stale_episodes": 0, "crossed_episodes": 0,
-                 "longest_silence_s": 0.0},
+                 "longest_silence_s": 0.0, "gaps": {}},
     }
     assert list(watch.figures()) == ["AAPL", "MSFT"]
 
@@ -168,3 +168,16 @@ def test_a_change_of_reason_while_unfit_is_the_same_episode() -> None:
     watch.view("AAPL", T0)  # one-sided: still unfit
     f = watch.figures()["AAPL"]
     assert (f["views"], f["stale"], f["stale_episodes"]) == (2, 2, 1)
+
+
+def test_a_venue_whose_feed_went_silent_while_others_send_is_a_gap():
+    book = ConsolidatedBook()
+    book.snapshot("EXCH", "AAPL", [(D("189.98"), 100)], [(D("190.02"), 100)])
+    book.snapshot("ECN", "AAPL", [(D("189.99"), 100)], [(D("190.01"), 100)])
+    book.touch("AAPL", T0, "EXCH")
+    book.touch("AAPL", T0, "ECN")
+    watch = MarketWatch(book, stale_after_s=5)
+    book.touch("AAPL", T0 + 10 * S, "EXCH")  # ECN has said nothing for 10 s
+    m = watch.view("AAPL", T0 + 10 * S)
+    assert m.stale == ""  # the symbol's data is fresh: EXCH keeps sending
+    assert watch.figures()["AAPL"]["gaps"] == {"ECN": 1}
