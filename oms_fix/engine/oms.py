@@ -76,9 +76,9 @@ from .oms_journal import encode, encode_command
 from .oms_reconcile import fills_from
 from .oms_operations import kill, mark, new_day, revive, venue_down, venue_up
 from .oms_status import dont_know, mass_status
-from .oms_types import (AlgoTick, RoutingPolicy, ClientCancel, ClientDontKnow, ClientMassCancel, ClientMassStatus, ClientNew, ClientReplace,
-                        ClientStatus, Command, InstrumentRules, Journal, Kill, Mark, NewDay, Out, Revive, RiskEventOut,
-                        ToClient, ToClientMassCancelReport, ToVenueCancel, ToVenueNew, ToVenueStatus,
+from .oms_types import (AlgoTick, ClientCancel, ClientDontKnow, ClientMassCancel, ClientMassStatus, ClientNew,
+                        ClientReplace, ClientStatus, Command, InstrumentRules, Journal, Kill, Mark, NewDay, Out, Revive,
+                        RiskEventOut, RoutingPolicy, ToClient, ToClientMassCancelReport, ToVenueCancel, ToVenueStatus,
                         VenueCancelReject, VenueDown, VenueExec, VenueRule, VenueUp)
 from .oms_validate import check_new, check_terms
 from .risk import RiskEngine, RiskOrder
@@ -192,8 +192,9 @@ class Oms:
         p = self._parents.get(order_id)
         if p is None or p.algo is None:
             return None
+        figure = oms_algo.figure_now(self, p)
         info = {**p.algo.snapshot(), "stats": p.algo.algo.stats(), "filled": p.order.cum_qty,
-                "working": oms_algo.working(self, p)}
+                "working": oms_algo.working(self, p), "performance": None if figure is None else str(figure)}
         if now is not None:
             info["target"] = p.algo.algo.target(now)
         return info
@@ -563,7 +564,7 @@ class Oms:
     def _tell(self, parent: Parent, msgs: list[Outbound]) -> None:
         if msgs:
             if parent.algo is not None:
-                msgs = oms_algo.performance(parent, msgs)
+                msgs = oms_algo.performance(self, parent, msgs)
             self._journal.append(Journal(kind="parent", stream=parent.order_id, body=parent.snapshot()))
             self._out.extend(ToClient(session=parent.session, msg=m) for m in msgs)
 

@@ -6,7 +6,8 @@ on its whole quantity) but nothing is routed at once: the core asks for a timer
 (``ToAlgoTimer``) at the parent's start and the runtime answers with an
 ``AlgoTick`` carrying the market as its book shows it. The algo is called on
 each tick and each time one of its children ends, then with the market it
-last saw (algos/base.py has the contract).
+last saw (algos/base.py has the contract). Each report of the parent carries
+the algo's TargetStrategyPerformance (850), asked for as the report goes out.
 
 What the core enforces whatever the algo asks (algos/base.py):
 
@@ -49,8 +50,8 @@ if TYPE_CHECKING:
     from .oms import Oms
     from .oms_children import Parent
 
-__all__ = ["AlgoState", "algo_tick", "begin", "on_child_done", "performance", "progress", "start_algo", "step",
-           "working"]
+__all__ = ["AlgoState", "algo_tick", "begin", "figure_now", "on_child_done", "performance", "progress", "start_algo",
+           "step", "working"]
 
 _MAX_REJECTS = 3
 MAX_CHILDREN_PER_S = 50
@@ -68,15 +69,13 @@ class AlgoState:
     wake_at: int | None = None
     finished: bool = False
     note: str = ""
-    performance: Decimal | None = None
     rejects: int = 0  # children rejected in a row (a fill resets it)
     ticks: int = 0
     sent: deque[int] = field(default_factory=deque)  # when its last children went out (the throttle's window)
 
     def snapshot(self) -> dict[str, Any]:
         return {"name": self.algo.name, "strategy": self.spec.strategy, "wake_at": self.wake_at,
-                "finished": self.finished, "note": self.note, "rejects": self.rejects, "ticks": self.ticks,
-                "performance": None if self.performance is None else str(self.performance)}
+                "finished": self.finished, "note": self.note, "rejects": self.rejects, "ticks": self.ticks}
 
 
 def start_algo(oms: "Oms", parent: "Parent", spec: AlgoSpec, now: int) -> str | None:
@@ -125,7 +124,6 @@ def step(oms: "Oms", parent: "Parent", now: int) -> None:
         return
     st.ticks += 1
     d = st.algo.tick(now, progress(oms, parent), st.market)
-    st.performance = d.performance
     if d.note != st.note:
         st.note = d.note
         if d.note:
@@ -180,12 +178,23 @@ def on_child_done(oms: "Oms", parent: "Parent", ended_by: str, text: str, now: i
     return True
 
 
-def performance(parent: "Parent", msgs: list[Any]) -> list[Any]:
-    """The parent's reports with TargetStrategyPerformance (850) when its algo says something."""
-    st = parent.algo
-    if st is None or st.performance is None:
+def performance(oms: "Oms", parent: "Parent", msgs: list[Any]) -> list[Any]:
+    """The parent's reports with TargetStrategyPerformance (850) when its algo says something.
+
+    Asked now, from the parent as it is after what is being reported, so a fill's report carries the figure
+    with that fill in it (the algo's last tick may be from before it)."""
+    if not any(isinstance(m, Report) for m in msgs):
         return msgs
-    return [replace(m, target_strategy_performance=st.performance) if isinstance(m, Report) else m for m in msgs]
+    figure = figure_now(oms, parent)
+    if figure is None:
+        return msgs
+    return [replace(m, target_strategy_performance=figure) if isinstance(m, Report) else m for m in msgs]
+
+
+def figure_now(oms: "Oms", parent: "Parent") -> Decimal | None:
+    """The algo's TargetStrategyPerformance for the parent as it is now, with the market of its last tick."""
+    st = parent.algo
+    return None if st is None else st.algo.performance(progress(oms, parent), st.market)
 
 
 def working(oms: "Oms", parent: "Parent") -> int:
@@ -209,7 +218,7 @@ def progress(oms: "Oms", parent: "Parent") -> Progress:
                                    canceling=c.cancel_sent, price=c.price, placed=c.placed))
     return Progress(order_id=o.order_id, symbol=o.symbol, side=1 if o.side is Side.BUY else -1, qty=o.order_qty,
                     limit=o.price, filled=o.cum_qty, working=sum(v.open for v in views), tick=rules.tick,
-                    lot=rules.lot, arrived=parent.arrived, children=tuple(views))
+                    lot=rules.lot, arrived=parent.arrived, avg_px=o.avg_px, children=tuple(views))
 
 
 def _finish(oms: "Oms", parent: "Parent", st: AlgoState, now: int) -> None:

@@ -11,7 +11,9 @@ cancels and replaces the parent. After every step, for every algo parent:
 (a child with a cancel on its way counts: it can fill before the cancel
 lands), CumQty is the sum of its children's fills, every child's price is
 within the parent's limit, and nothing is placed while a cancel or replace
-of the parent is being worked.
+of the parent is being worked. The random algo's TargetStrategyPerformance is
+its parent's AvgPx, so every parent report's 850 must equal the report's own
+AvgPx: the figure is asked for with what is being reported in it.
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ from typing import Any, Iterator
 from hypothesis import given, settings, strategies as st
 
 from oms_fix.domain import CancelOrder, NewOrder, OrdType, Phase, ReplaceOrder, Side
+from oms_fix.domain.reports import Report
 from oms_fix.domain import TimeInForce as TIF
 from oms_fix.engine import oms_algo
 from oms_fix.engine.algos.base import AlgoSpec, Decision, Market, Place, Progress
 from oms_fix.engine.oms import Oms
 from oms_fix.engine.oms_types import (AlgoTick, ClientCancel, ClientNew, ClientReplace, InstrumentRules, Kill, Out,
-                                      ToAlgoTimer, ToVenueCancel, ToVenueNew, VenueExec, VenueRule)
+                                      ToAlgoTimer, ToClient, ToVenueCancel, ToVenueNew, VenueExec, VenueRule)
 from oms_fix.engine.risk import RiskEngine
 from oms_fix.engine.risk_limits import Limits, RiskConfig
 from oms_fix.marketdata.consolidated import ConsolidatedBook
@@ -53,6 +56,9 @@ class RandomAlgo:
         places, cancel_idx, finished = self.plan.pop(0)
         ids = [parent.children[i % len(parent.children)].child_id for i in cancel_idx] if parent.children else []
         return Decision(place=tuple(places), cancel=tuple(ids), finished=finished, wake_at=now + 1_000)
+
+    def performance(self, parent: Progress, market: Market) -> D | None:
+        return parent.avg_px if parent.filled else None
 
     def target(self, now: int) -> int | None:
         return None
@@ -152,6 +158,8 @@ def test_algo_parents_never_over_fill(plans: list[Any], ops: list[tuple[str, int
                             c.cancel_ids.append(o.child_id)
                 elif isinstance(o, ToAlgoTimer):
                     timers[o.order_id] = o.at
+                elif isinstance(o, ToClient) and isinstance(o.msg, Report):
+                    assert o.msg.target_strategy_performance == (o.msg.avg_px if o.msg.cum_qty else None)
             check(oms)
             return outs
 

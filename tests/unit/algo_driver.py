@@ -43,7 +43,7 @@ cancels name live children; ``target(now)`` within [0, qty].
 ``replace(qty=..., limit=...)`` changes the parent as a client's replace would;
 ``venue_ends(i)`` ends a child as a venue would, unfilled;
 ``step_until(t)`` advances to ``t`` only. ``placed_by(t)`` and ``filled_by(t)``
-read the record.
+read the record; ``performance()`` is the algo's 850 for the parent as it is.
 
 Shared by the algo test files: ``make`` (an algo and its parent in one call),
 ``refusal`` (the error bad parameters give), ``stepped`` and ``walk`` (mid
@@ -258,7 +258,12 @@ class Driver:
                                 price=c.price, placed=c.placed) for c in self.live)
         return Progress(order_id=self.order.order_id, symbol=self.order.symbol, side=self.order.side, qty=self.qty,
                         limit=self.limit, filled=self.filled, working=sum(v.open for v in views),
-                        tick=self.order.tick, lot=self.order.lot, arrived=self.order.arrived, children=views)
+                        tick=self.order.tick, lot=self.order.lot, arrived=self.order.arrived,
+                        avg_px=self.avg_px or Decimal(0), children=views)
+
+    def performance(self) -> Decimal | None:
+        """The algo's TargetStrategyPerformance (850) now, asked as the core asks it when it reports."""
+        return self.algo.performance(self.progress(), self.market)
 
     def venue_ends(self, i: int = 0) -> None:
         """The venue ends child ``i`` (expired, or canceled by the venue) at the next step, with no fill."""

@@ -127,9 +127,12 @@ def test_participation_rate_from_tag_849():
 def test_performance_is_the_side_signed_shortfall_against_arrival():
     falling = lambda now: D("100") - D(now // (5 * NS)) / 100  # noqa: E731 (adverse for a seller)
     algo, order = adaptive("duration_minutes=10", side=-1, limit=None)
-    drv = Driver(algo, order, mid=falling, stale=[(0, 20 * NS, "crossed")]).run(minutes=11)
-    assert drv.decisions[0][1].performance is None and algo.arrival == D("99.96")  # the first mid fit to trade on
-    perf = drv.decisions[-1][1].performance
+    drv = Driver(algo, order, mid=falling, stale=[(0, 20 * NS, "crossed")])
+    drv.step_until(10 * NS)
+    assert drv.performance() is None and algo.arrival is None  # stale so far: no arrival mid
+    drv.run(minutes=11)
+    assert algo.arrival == D("99.96")  # the first mid fit to trade on
+    perf = drv.performance()
     assert drv.filled == 10_000 and perf is not None and perf > 0
     assert float(perf) == pytest.approx(float((D("99.96") - drv.avg_px) / D("99.96") * 10_000), abs=0.6)
 

@@ -84,10 +84,11 @@ def test_hidden_bad_parameters_name_the_key(params, limit, error):
 def test_hidden_performance_is_the_improvement_on_the_far_touch():
     for side, far in ((1, D("100.01")), (-1, D("99.99"))):
         algo, order = make(1003, "", limit=None, side=side)
-        drv = Driver(algo, order, fill_prob=0.0, inside_fill_prob=0.1, seed=3).run(minutes=30)
+        drv = Driver(algo, order, fill_prob=0.0, inside_fill_prob=0.1, seed=3)
+        assert drv.performance() is None
+        drv.run(minutes=30)
         assert drv.filled == 5_000 and drv.avg_px == D("100.00")  # at the mid, half the spread inside the ask
-        assert drv.decisions[0][1].performance is None
-        assert drv.decisions[-1][1].performance == ((far - D("100.00")) * side / far * 10_000).quantize(D("0.01"))
+        assert drv.performance() == ((far - D("100.00")) * side / far * 10_000).quantize(D("0.01"))
 
 
 # -- display -----------------------------------------------------------------------------------
@@ -145,9 +146,10 @@ def test_display_bad_parameters_name_the_key(params, error):
 
 def test_display_performance_is_the_average_fill_price():
     algo, order = make(1004, "strategy=passive")
-    drv = Driver(algo, order, fill_prob=0.2, partial=True, seed=4).run(minutes=30)
-    assert drv.filled == 5_000 and drv.decisions[0][1].performance is None
-    assert drv.decisions[-1][1].performance == D("99.9900") == drv.avg_px  # it rested on the bid
+    drv = Driver(algo, order, fill_prob=0.2, partial=True, seed=4)
+    assert drv.performance() is None
+    drv.run(minutes=30)
+    assert drv.filled == 5_000 and drv.performance() == D("99.9900") == drv.avg_px  # it rested on the bid
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

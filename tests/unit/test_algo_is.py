@@ -74,8 +74,10 @@ def test_urgent_order_beats_twap_under_adverse_drift():
 def test_performance_is_side_signed_shortfall_against_arrival():
     algo, order = ist("urgency=high;duration_minutes=10", side=-1)
     falling = lambda now: Decimal("100") - Decimal(now // (5 * NS)) / 100  # noqa: E731 (adverse for a seller)
-    drv = Driver(algo, order, mid=falling).run(minutes=11)
-    perf = drv.decisions[-1][1].performance
+    drv = Driver(algo, order, mid=falling)
+    assert drv.performance() is None
+    drv.run(minutes=11)
+    perf = drv.performance()
     assert perf is not None and perf > 0
     assert algo.stats()["arrival_mid"] == "100.00"
     assert float(perf) == pytest.approx(float((Decimal("100") - drv.avg_px) / 100 * 10_000), abs=0.6)

@@ -3,6 +3,7 @@ performance."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -110,12 +111,22 @@ def test_bad_parameters_name_the_key(params, spec, error):
 
 def test_performance_is_the_improvement_on_the_far_touch():
     algo, order = peg("peg=mid")
-    drv = Driver(algo, order, fill_prob=0.0, inside_fill_prob=0.1, seed=2).run(minutes=30)
-    assert drv.avg_px == D("100.00") and drv.decisions[0][1].performance is None
-    assert drv.decisions[-1][1].performance == D("1.00")  # a cent inside the ask of 100.01
+    drv = Driver(algo, order, fill_prob=0.0, inside_fill_prob=0.1, seed=2)
+    assert drv.performance() is None
+    drv.run(minutes=30)
+    assert drv.avg_px == D("100.00") and drv.performance() == D("1.00")  # a cent inside the ask of 100.01
     algo, order = peg("peg=market", side=-1, limit=None)
     drv = Driver(algo, order).run(minutes=1)
-    assert drv.avg_px == D("99.99") and str(drv.decisions[-1][1].performance) == "0.00"  # it took the bid
+    assert drv.avg_px == D("99.99") and str(drv.performance()) == "0.00"  # it took the bid
+
+
+def test_performance_counts_a_fill_the_algo_has_not_ticked_on():
+    algo, order = peg("peg=mid")
+    drv = Driver(algo, order, **QUIET).step_until(0)  # the child rests at the mid, the ask at 100.01
+    assert drv.children[0].price == D("100.00") and drv.performance() is None
+    filled = replace(drv.progress(), filled=5_000, avg_px=D("100.00"), working=0, children=())
+    assert algo.performance(filled, drv.market) == D("1.00")
+    assert algo.performance(filled, drv.market) == D("1.00")  # asking again changes nothing
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

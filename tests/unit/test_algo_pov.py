@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -31,7 +32,20 @@ def test_committed_follows_the_target_and_realised_participation_is_the_rate():
         assert snap.target is not None
         assert snap.target - 200 <= snap.filled + snap.working <= snap.target + 100
     assert algo.stats()["realised_participation"] == pytest.approx(0.1, abs=0.005)
-    assert drv.decisions[-1][1].performance == pytest.approx(Decimal("0.1"), abs=Decimal("0.005"))
+    assert drv.performance() == pytest.approx(Decimal("0.1"), abs=Decimal("0.005"))
+
+
+def test_performance_is_the_participation_with_the_fills_as_reported():
+    algo, order = pov("strategy=aggressive")
+    drv = Driver(algo, order, volume_rate=100.0)
+    assert drv.performance() is None  # no first tick yet: no volume to count from
+    drv.step_until(10 * NS)
+    others = drv.market.volume - algo.vol0
+    assert drv.filled > 0 and others > 0
+    assert drv.performance() == (Decimal(drv.filled) / (drv.filled + others)).quantize(Decimal("0.0001"))
+    later = replace(drv.progress(), filled=drv.filled + 100)  # a fill the algo has not ticked on yet
+    expected = (Decimal(drv.filled + 100) / (drv.filled + 100 + others)).quantize(Decimal("0.0001"))
+    assert algo.performance(later, drv.market) == expected
 
 
 def test_adaptive_keeps_realised_within_two_points_when_passive_fills_are_slow():

@@ -218,17 +218,18 @@ def test_bad_parameters_name_the_key(code, params, error):
 ])
 def test_momentum_and_mean_reversion_report_the_average_fill_price(code, params, drift):
     algo, order = make(code, params)
-    drv = Driver(algo, order, mid=ramp(D(drift)), **QUIET).run(minutes=25)  # every fill crossed, at its price
-    assert drv.filled == 10_000 and drv.decisions[0][1].performance is None
-    assert drv.decisions[-1][1].performance == drv.avg_px.quantize(D("0.0001"))
+    drv = Driver(algo, order, mid=ramp(D(drift)), **QUIET)
+    assert drv.performance() is None
+    drv.run(minutes=25)  # every fill crossed, at its price
+    assert drv.filled == 10_000 and drv.performance() == drv.avg_px.quantize(D("0.0001"))
 
 
 def test_arbitrage_performance_is_the_average_fill_price():
     algo, parent = arb()
     first = algo.tick(0, parent, CROSSED)
-    assert first.performance is None and [p.qty for p in first.place] == [300]
-    d = algo.tick(1, replace(parent, filled=300), FAIR)  # the IOC filled whole and ended
-    assert d.performance == D("100.0000")
+    assert algo.performance(parent, CROSSED) is None and [p.qty for p in first.place] == [300]
+    filled = replace(parent, filled=300, avg_px=D("100.00"))  # the IOC filled whole, not yet ticked on
+    assert algo.performance(filled, CROSSED) == D("100.0000")
 
 
 prices = st.integers(9_990, 10_010).map(lambda n: D(n) / 100)

@@ -111,8 +111,10 @@ def test_participation_rate_from_849():
 
 def test_performance_is_the_achieved_average_price():
     algo, order = vwap("duration_minutes=5;strategy=aggressive", qty=1_000)
-    drv = Driver(algo, order).run(minutes=6)
-    assert drv.decisions[-1][1].performance == Decimal("100.0100")
+    drv = Driver(algo, order)
+    assert drv.performance() is None
+    drv.run(minutes=6)
+    assert drv.performance() == Decimal("100.0100")
 
 
 @pytest.mark.parametrize("params, spec, key", [

@@ -33,10 +33,16 @@ class Scripted:
     decisions: list[Decision]
     name: str = "SCRIPTED"
     seen: list[tuple[int, Progress, Market]] = field(default_factory=list)
+    asked: list[Progress] = field(default_factory=list)
 
     def tick(self, now: int, parent: Progress, market: Market) -> Decision:
         self.seen.append((now, parent, market))
         return self.decisions.pop(0) if self.decisions else Decision()
+
+    def performance(self, parent: Progress, market: Market) -> D | None:
+        """The parent's AvgPx as the core hands it over, so a report's 850 shows which fills it counted."""
+        self.asked.append(parent)
+        return parent.avg_px if parent.filled else None
 
     def target(self, now: int) -> int | None:
         return 100
@@ -188,15 +194,56 @@ def test_three_children_rejected_in_a_row_end_the_parent() -> None:
     assert r[0].text == "halted"
 
 
-def test_parent_reports_carry_the_algo_performance_as_850() -> None:
-    algo = Scripted([Decision(place=(Place(qty=100, price=D("190.01"), venue="EXCH"),), wake_at=2 * S,
-                              performance=D("1.25"))])
+def test_a_fill_report_carries_the_performance_with_that_fill_in_it() -> None:
+    algo = Scripted([Decision(place=(Place(qty=300, price=D("190.00"), venue="EXCH"),), wake_at=2 * S)])
+    with scripted(algo):
+        oms = make()
+        accepted = reports(algo_new(oms))
+        tick(oms, S)
+        first = reports(oms.handle(er("EXCH", "C1", "E1", qty=100, px="190.00", cum=100, avg="190.00"), S + 10))
+        assert len(algo.seen) == 1  # the algo's only tick was before the fill: the figure was asked as reported
+        last = reports(oms.handle(er("EXCH", "C1", "E2", qty=200, px="189.99", status="2", cum=300,
+                                     avg="189.9933333"), S + 20))
+    assert accepted and all(r.target_strategy_performance is None for r in accepted)  # nothing filled yet
+    assert [r.exec_type.value for r in first + last] == ["F", "F"]
+    assert first[0].target_strategy_performance == first[0].avg_px == D("190.00")
+    assert last[0].target_strategy_performance == last[0].avg_px == (D("190.00") + 2 * D("189.99")) / 3
+
+
+def test_cancel_and_expire_reports_carry_the_performance_too() -> None:
+    algo = Scripted([Decision(place=(Place(qty=500, price=D("189.99"), venue="EXCH"),), wake_at=2 * S)])
     with scripted(algo):
         oms = make()
         algo_new(oms)
         tick(oms, S)
-        outs = oms.handle(er("EXCH", "C1", "E1", qty=100, px="190.01", status="2", cum=100, avg="190.01"), S + 10)
-    assert reports(outs)[0].target_strategy_performance == D("1.25")
+        oms.handle(er("EXCH", "C1", "E1", qty=100, px="189.99", cum=100, avg="189.99"), S + 5)
+        pending = reports(oms.handle(ClientCancel(session="CLIENT1",
+                                                  cmd=CancelOrder(cl_ord_id="X1", orig_cl_ord_id="A1")), S + 6))
+        done = reports(oms.handle(er("EXCH", "C2", "E2", exec_type="4", status="4", cum=100, avg="189.99"), S + 7))
+    assert [(r.exec_type.value, r.target_strategy_performance) for r in pending + done] == [
+        ("6", D("189.99")), ("4", D("189.99"))]
+    algo = Scripted([Decision(place=(Place(qty=400, price=D("189.99"), venue="EXCH"),), wake_at=2 * S),
+                     Decision(finished=True)])
+    with scripted(algo):
+        oms = make()
+        algo_new(oms)
+        tick(oms, S)
+        oms.handle(er("EXCH", "C1", "E1", qty=100, px="189.99", cum=100, avg="189.99"), S + 10)
+        tick(oms, 2 * S)
+        expired = reports(oms.handle(er("EXCH", "C2", "E2", exec_type="4", status="4", cum=100, avg="189.99"),
+                                     2 * S + 10))
+    assert [(r.exec_type.value, r.target_strategy_performance) for r in expired] == [("C", D("189.99"))]
+
+
+def test_algo_info_gives_the_performance_as_the_reports_do() -> None:
+    algo = Scripted([Decision(place=(Place(qty=300, price=D("190.00"), venue="EXCH"),), wake_at=2 * S)])
+    with scripted(algo):
+        oms = make()
+        algo_new(oms)
+        assert oms.algo_info("O1")["performance"] is None  # type: ignore[index]
+        tick(oms, S)
+        oms.handle(er("EXCH", "C1", "E1", qty=100, px="190.00", cum=100, avg="190.00"), S + 10)
+        assert oms.algo_info("O1")["performance"] == "190.00"  # type: ignore[index]
 
 
 def test_a_replay_from_the_journal_gives_the_same_outputs() -> None:

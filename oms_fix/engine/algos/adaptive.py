@@ -40,8 +40,8 @@ shape), ``duration_minutes`` (default 60 without ExpireTime 126),
 Benchmark: the arrival price, the first mid the algo sees fit to trade on, as
 Implementation Shortfall's. TargetStrategyPerformance (850): the shortfall of
 what is filled so far against it in basis points, side-signed (positive is a
-cost: a buy above arrival), from the average fill price estimated from the
-children's prices (pacing.py).
+cost: a buy above arrival), from the parent's AvgPx; None before a fill or
+before the arrival mid is known.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ from typing import Any
 from .base import NS, AlgoError, AlgoSpec, Market, Order, Progress
 from .pacing import PacedAlgo, Pacing, Plan, read_pacing
 from .params import Params, participation_rate
-from .performance import shortfall_bps
+from .performance import fill_price, shortfall_bps
 from .signals import EwVol
 
 __all__ = ["SHAPES", "Adaptive", "build", "front_loaded", "parse_weights"]
@@ -176,8 +176,8 @@ class Adaptive(PacedAlgo):
     def target(self, now: int) -> int | None:
         return self.shares(self.curve(now))
 
-    def performance(self) -> Decimal | None:
-        return shortfall_bps(self.fills.avg_px, self.arrival, self.side)
+    def performance(self, parent: Progress, market: Market) -> Decimal | None:
+        return shortfall_bps(fill_price(parent), self.arrival, self.side)
 
     def _extra_stats(self) -> dict[str, Any]:
         return {"weights": {k: round(v, 4) for k, v in self._weights.items()},

@@ -22,19 +22,18 @@ Parameters (848), e.g. ``min_edge_ticks=2;size=500;interval_ms=200;passive=n``:
 ``duration_minutes`` (optional end; otherwise until filled, canceled or
 ExpireTime 126).
 
-TargetStrategyPerformance (850): the average fill price so far, estimated from
-the prices the children named (performance.py's ``FillTracker``).
+TargetStrategyPerformance (850): the average fill price so far, the parent's
+AvgPx to four places; None before a fill.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from .base import AlgoSpec, Decision, Market, Order, Place, Progress, VenueQuote
 from .params import Params
-from .performance import FillTracker, price4
+from .performance import fill_price, price4
 from .working import Window, gate, lot_qty, read_window, strategy_price
 
 __all__ = ["Arbitrage", "Opportunity", "build", "find_opportunity"]
@@ -82,14 +81,11 @@ class Arbitrage:
         self._seen = 0
         self._venues: dict[str, int] = {}
         self._next_take = 0  # no take before this: an IOC that came back empty is not sent again at once
-        self.fills = FillTracker()
+
+    def performance(self, parent: Progress, market: Market) -> Decimal | None:
+        return price4(fill_price(parent))
 
     def tick(self, now: int, parent: Progress, market: Market) -> Decision:
-        self.fills.observe(parent, market)
-        d = self._tick(now, parent, market)
-        return self.fills.decided(replace(d, performance=price4(self.fills.avg_px)))
-
-    def _tick(self, now: int, parent: Progress, market: Market) -> Decision:
         stop = gate(now, parent, market, self.window)
         if stop is not None:
             return stop

@@ -102,6 +102,7 @@ class Progress:
     tick: Decimal
     lot: int
     arrived: int  # when the core accepted the parent (ns)
+    avg_px: Decimal  # AvgPx, exact, from the parent's executions (0 while nothing is filled)
     children: tuple[ChildView, ...] = ()  # live children only
 
     @property
@@ -133,13 +134,6 @@ class Decision:
     cancel: tuple[str, ...] = ()  # child ids to cancel (to re-price or shrink what works)
     wake_at: int | None = None  # call tick again at this instant (None: only when a child ends)
     finished: bool = False  # the schedule is over: what is still unfilled expires once no child works
-    # TargetStrategyPerformance (850) for the parent's reports; the core keeps the latest decision's, so an algo
-    # says it on every decision (None: nothing to say yet, e.g. before a fill). Each module's docstring has the
-    # details; in short: the average fill price so far for TWAP, VWAP, iceberg, display, momentum, mean
-    # reversion and arbitrage; the realised participation (a fraction) for POV; the shortfall against the
-    # arrival mid in bps, positive a cost, for IS and adaptive; the improvement on the far touch in bps,
-    # positive better, for peg and hidden (performance.py computes them).
-    performance: Decimal | None = None
     note: str = ""  # why, for the event log (e.g. "paused: quote stale for 6.0 s")
 
 
@@ -149,6 +143,24 @@ class Algo(Protocol):
     name: str
 
     def tick(self, now: int, parent: Progress, market: Market) -> Decision: ...
+
+    def performance(self, parent: Progress, market: Market) -> Decimal | None:
+        """TargetStrategyPerformance (850) for the parent's reports, None when there is nothing to say yet.
+
+        The core asks when it reports (every report of the parent carries the answer), with the parent as it
+        is then, the report's fill included, and the market of the algo's last tick. So this is a pure read:
+        it may be called any number of times, between ticks too, and must not change the algo. Each module's
+        docstring has the details; in short, from ``parent.avg_px`` (None before a fill):
+
+        - TWAP, VWAP, iceberg, display, momentum, mean reversion, arbitrage: the average fill price, four
+          decimals;
+        - IS, adaptive: the shortfall against the arrival mid in bps, side-signed, positive a cost (None too
+          before an arrival mid is known);
+        - POV: the realised participation, filled / (filled + others' volume since its first tick fit to
+          trade on), a fraction to four decimals;
+        - peg, hidden: the improvement on the far touch in bps, positive better (performance.py).
+        """
+        ...
 
     def target(self, now: int) -> int | None:
         """The cumulative quantity the schedule wants filled by ``now`` (None: the algo has no schedule)."""

@@ -15,8 +15,8 @@ Parameters (848), e.g. ``strategy=passive;reprice_ms=2000``:
 - ``duration_minutes``: optional end; otherwise until filled, canceled or
   ExpireTime (126).
 
-TargetStrategyPerformance (850): the average fill price so far, estimated from
-the child's prices (slicing.py).
+TargetStrategyPerformance (850): the average fill price so far, the parent's
+AvgPx to four places (slicing.py); None before a fill.
 """
 
 from __future__ import annotations

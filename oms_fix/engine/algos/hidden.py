@@ -24,10 +24,13 @@ Parameters (848), e.g. ``venue=DARK;min_qty=500;rest_seconds=5;duration_minutes=
 - ``finish_lit``: default no; needs ``duration_minutes``.
 
 TargetStrategyPerformance (850): the price improvement so far against the far
-touch, in bps (performance.py's ``TouchImprovement``): what resting in the dark
-saved against taking the lit offer (a buy), about half the spread for fills at
-the mid. A lit finish at the limit is counted at the limit, so it pulls the
-figure down.
+touch, in bps (performance.py's ``TouchImprovement``): the parent's AvgPx
+against the far touch the algo last saw before each fill (the touch when the
+child went out, or at a later check), positive better. What resting in the
+dark saved against taking the lit offer (a buy): about half the spread for
+fills at the mid. A lit finish takes from the lit book, so its fills earn no
+improvement (less than none when they walk the book) and pull the figure
+down. None before a fill.
 """
 
 from __future__ import annotations
@@ -84,8 +87,8 @@ class Hidden(SliceAlgo):
             return None
         return Place(qty=parent.unplaced, price=price, venue=self.venue, min_qty=self.min_qty)
 
-    def performance(self) -> Decimal | None:
-        return self.improvement.bps(self.fills.avg_px, self.side)
+    def performance(self, parent: Progress, market: Market) -> Decimal | None:
+        return self.improvement.bps(parent)
 
     def _extra_stats(self) -> dict[str, Any]:
         return {"venue": self.venue, "price": self.basis, "min_qty": self.min_qty, "lit": self._lit}

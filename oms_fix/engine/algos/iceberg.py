@@ -22,8 +22,8 @@ Parameters (TargetStrategyParameters 848), e.g.
 - ``duration_minutes``: optional; otherwise the iceberg works until filled,
   canceled or its ExpireTime (126).
 
-TargetStrategyPerformance (850): the average fill price so far, estimated from
-the slices' prices (slicing.py).
+TargetStrategyPerformance (850): the average fill price so far, the parent's
+AvgPx to four places (slicing.py); None before a fill.
 """
 
 from __future__ import annotations

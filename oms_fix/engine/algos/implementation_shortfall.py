@@ -32,7 +32,8 @@ its start, the remainder across the spread at 80% of the slice.
 
 Benchmark: the arrival price, the first mid the algo sees fit to trade on.
 TargetStrategyPerformance (850): the shortfall of what is filled so far in
-basis points, side-signed (positive is a cost: a buy above arrival).
+basis points, side-signed (positive is a cost: a buy above arrival), from the
+parent's AvgPx; None before a fill or before the arrival mid is known.
 """
 
 from __future__ import annotations
@@ -41,9 +42,9 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from .base import AlgoError, AlgoSpec, Market, Order
+from .base import AlgoError, AlgoSpec, Market, Order, Progress
 from .params import Params
-from .performance import shortfall_bps
+from .performance import fill_price, shortfall_bps
 from .schedule import Slicer, slice_bounds, strategy_param
 from .working import read_window
 
@@ -92,14 +93,11 @@ class ImplementationShortfall(Slicer):
         if self.arrival is None and not market.stale and market.mid is not None:
             self.arrival = market.mid
 
-    def shortfall_bps(self) -> Decimal | None:
-        return shortfall_bps(self.fills.avg_px, self.arrival, self.order.side)
-
-    def performance(self) -> Decimal | None:
-        return self.shortfall_bps()
+    def performance(self, parent: Progress, market: Market) -> Decimal | None:
+        return shortfall_bps(fill_price(parent), self.arrival, parent.side)
 
     def extra_stats(self) -> dict[str, Any]:
-        sf = self.shortfall_bps()
+        sf = shortfall_bps(self.avg_px, self.arrival, self.order.side)
         return {"arrival_mid": None if self.arrival is None else str(self.arrival),
                 "shortfall_bps": None if sf is None else float(sf),
                 "kappa_t": round(self.kappa_t, 4), "urgency": self.urgency}

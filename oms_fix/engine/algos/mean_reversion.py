@@ -20,8 +20,9 @@ Parameters (848), e.g. ``duration_minutes=30;window_s=300;threshold_bps=10;max_l
 300), ``threshold_bps`` (default 10), ``max_lead`` (0..1, default 0.25),
 ``interval_seconds`` (default 5), ``reprice_seconds`` (default 5).
 
-TargetStrategyPerformance (850): the average fill price so far (pacing.py
-estimates it), what the dips bought (or the rallies sold) came to.
+TargetStrategyPerformance (850): the average fill price so far, the parent's
+AvgPx to four places (pacing.py; None before a fill): what the dips bought (or
+the rallies sold) came to.
 """
 
 from __future__ import annotations

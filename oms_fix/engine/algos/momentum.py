@@ -23,8 +23,9 @@ Parameters (848), e.g. ``duration_minutes=30;fast_s=30;slow_s=120;threshold_bps=
 ``max_lead`` (0..1, default 0.2), ``max_lag`` (0..1, default 0.1),
 ``interval_seconds`` (default 5), ``reprice_seconds`` (default 5).
 
-TargetStrategyPerformance (850): the average fill price so far (pacing.py
-estimates it): against a trend, the earlier the algo ran ahead, the better.
+TargetStrategyPerformance (850): the average fill price so far, the parent's
+AvgPx to four places (pacing.py; None before a fill): against a trend, the
+earlier the algo ran ahead, the better.
 """
 
 from __future__ import annotations

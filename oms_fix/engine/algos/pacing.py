@@ -12,21 +12,21 @@ Schedules finish early: ``scheduled(now)`` reaches 1 at ``DONE_AT`` of the
 window, leaving the rest of it for catching up, since at the end the algo
 stops and the unfilled rest expires.
 
-TargetStrategyPerformance (850): the average fill price so far, estimated
-(performance.py's ``FillTracker``), unless the algo says otherwise
+TargetStrategyPerformance (850): the average fill price so far, the parent's
+AvgPx to four places (None before a fill), unless the algo says otherwise
 (``performance()``: adaptive reports its shortfall against the arrival mid).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from .base import NS, AlgoSpec, Decision, Market, Order, Place, Progress
 from .params import Params
-from .performance import FillTracker, price4
+from .performance import fill_price, price4
 from .pricing import ADAPTIVE_BEHIND
 from .working import Window, gate, lot_qty, read_window, strategy_price
 
@@ -67,7 +67,6 @@ class PacedAlgo:
         self.order_id = order.order_id
         self.side = order.side
         self.window = pacing.window
-        self.fills = FillTracker()
         self.interval_ns = pacing.interval_ns
         self.reprice_ns = pacing.reprice_ns
         self.qty = order.qty
@@ -88,9 +87,9 @@ class PacedAlgo:
     def _extra_stats(self) -> dict[str, Any]:
         return {}
 
-    def performance(self) -> Decimal | None:
-        """TargetStrategyPerformance (850), on every decision (the module docstring says which figure)."""
-        return price4(self.fills.avg_px)
+    def performance(self, parent: Progress, market: Market) -> Decimal | None:
+        """TargetStrategyPerformance (850) (the module docstring says which figure)."""
+        return price4(fill_price(parent))
 
     # -- shared sums -------------------------------------------------------------------------
 
@@ -116,11 +115,6 @@ class PacedAlgo:
     # -- the contract ------------------------------------------------------------------------
 
     def tick(self, now: int, parent: Progress, market: Market) -> Decision:
-        self.fills.observe(parent, market)
-        d = self._tick(now, parent, market)
-        return self.fills.decided(replace(d, performance=self.performance()))
-
-    def _tick(self, now: int, parent: Progress, market: Market) -> Decision:
         self.qty = parent.qty
         stop = gate(now, parent, market, self.window)
         if stop is not None:

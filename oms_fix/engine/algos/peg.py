@@ -29,9 +29,11 @@ Parameters (848), e.g. ``peg=primary;offset_ticks=-1;reprice_ms=500``: ``peg``
 ``duration_minutes`` (optional end). MaxFloor (111) is passed on to the child.
 
 TargetStrategyPerformance (850): the price improvement so far against the far
-touch, in bps (performance.py's ``TouchImprovement``): what resting on the
-peg saved against taking the offer (a buy), about half the spread for a mid
-peg, none for a market peg without an offset.
+touch, in bps (performance.py's ``TouchImprovement``): the parent's AvgPx
+against the far touch the algo last saw before each fill (the touch when the
+child went out, or at a later check), positive better. What resting on the
+peg saved against taking the offer (a buy): about half the spread for a mid
+peg, none for a market peg without an offset. None before a fill.
 """
 
 from __future__ import annotations
@@ -83,8 +85,8 @@ class Peg(SliceAlgo):
         price = within_limit(round_passive(ref + self.offset, parent.tick, parent.side), parent)
         return Place(qty=parent.unplaced, price=price, venue=self.venue, display=self.display)
 
-    def performance(self) -> Decimal | None:
-        return self.improvement.bps(self.fills.avg_px, self.side)
+    def performance(self, parent: Progress, market: Market) -> Decimal | None:
+        return self.improvement.bps(parent)
 
     def _extra_stats(self) -> dict[str, Any]:
         return {"peg": self.peg, "offset": str(self.offset),

@@ -33,7 +33,10 @@ re-placed at the current price. When what is filled
 and working is more than ``min_slice`` above the target (the parent was
 replaced smaller, say), it cancels its newest children.
 
-TargetStrategyPerformance (850): the realised participation, a fraction.
+TargetStrategyPerformance (850): the realised participation, a fraction to
+four places: filled / (filled + others' volume since the algo's first tick fit
+to trade on), the fills as the parent has them when it reports, the others'
+volume as of the algo's last market. None before that first tick.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ from typing import Any
 
 from .base import NS, AlgoError, AlgoSpec, Decision, Market, Order, Place, Progress
 from .params import Params, participation_rate
-from .performance import FillTracker, price_text
+from .performance import fill_price, price_text
 from .pricing import child_price
 from .schedule import clear_the_way, newest_first, strategy_param
 from .working import PAUSE_NS, Window, read_window
@@ -54,6 +57,7 @@ __all__ = ["Pov", "build"]
 WINDOW_S = 60
 BEHIND_PP = 0.01  # adaptive: cross when this far behind, in participation of the market's volume
 DEFAULT_INTERVAL_S = 5.0
+_RATE = Decimal("0.0001")
 
 
 class Pov:
@@ -69,7 +73,7 @@ class Pov:
         self.interval_ns = interval_ns
         self.strategy = strategy
         self.lot = max(1, order.lot)
-        self.fills = FillTracker()
+        self.avg_px: Decimal | None = None  # the parent's AvgPx at the last tick, for stats()
         self.vol0: int | None = None
         self.others = 0
         self.filled = 0
@@ -87,17 +91,27 @@ class Pov:
         total = self.others + self.filled
         return self.filled / total if total else None
 
+    def performance(self, parent: Progress, market: Market) -> Decimal | None:
+        """TargetStrategyPerformance (850): the realised participation with the parent's fills as they are now
+        and the others' volume of the last market; None before the first tick fit to trade on."""
+        if self.vol0 is None:
+            return None
+        # What the core subtracts as its own fills can run ahead of the venues' volume for a moment: the
+        # others' volume counted at a tick is never given back.
+        others = max(self.others, market.volume - self.vol0)
+        total = others + parent.filled
+        return (Decimal(parent.filled) / total).quantize(_RATE) if total else None
+
     def tick(self, now: int, parent: Progress, market: Market) -> Decision:
-        self.fills.observe(parent, market)
-        self.filled, self.qty = parent.filled, parent.qty
+        self.filled, self.qty, self.avg_px = parent.filled, parent.qty, fill_price(parent)
         if parent.filled >= parent.qty:
-            return self._say(finished=True, note="filled")
+            return Decision(finished=True, note="filled")
         if now < self.window.start:
-            return self._say(wake_at=self.window.start, note="waiting for the start")
+            return Decision(wake_at=self.window.start, note="waiting for the start")
         if self.window.end is not None and now >= self.window.end:
-            return self._say(finished=True, note="end time reached")
+            return Decision(finished=True, note="end time reached")
         if market.stale:
-            return self._say(wake_at=self.window.next_wake(now, PAUSE_NS), note=f"paused: {market.stale}")
+            return Decision(wake_at=self.window.next_wake(now, PAUSE_NS), note=f"paused: {market.stale}")
         if self.vol0 is None:
             self.vol0 = market.volume
         self.others = max(0, market.volume - self.vol0)
@@ -113,25 +127,25 @@ class Pov:
         committed = parent.filled + parent.working
         if committed > self.want + self.min_slice:
             excess = committed - self.want
-            return self._say(cancel=newest_first(live, excess), wake_at=nxt, note="ahead of target: shrinking")
+            return Decision(cancel=newest_first(live, excess), wake_at=nxt, note="ahead of target: shrinking")
         strategy = self._strategy(parent)
         blocked = clear_the_way(parent, market, live, crossing=strategy == "aggressive",
                                 why="behind target: re-pricing")
         if blocked is not None:
-            return self._say(cancel=blocked[0], wake_at=nxt, note=blocked[1])
+            return Decision(cancel=blocked[0], wake_at=nxt, note=blocked[1])
         want = min(self.want - committed, self._room(parent))
         rest = parent.qty - committed
         if want < rest:
             want = want // self.lot * self.lot
             if want < self.min_slice:
-                return self._say(wake_at=nxt, note="waiting for volume")
+                return Decision(wake_at=nxt, note="waiting for volume")
         if want <= 0:
-            return self._say(wake_at=nxt, note="on target")
+            return Decision(wake_at=nxt, note="on target")
         behind = (self.want - parent.filled) / max(1, parent.qty)
         price = child_price(strategy, parent.side, market, parent.tick, behind)
         if price is None:
-            return self._say(wake_at=self.window.next_wake(now, PAUSE_NS), note=f"no price for {strategy}")
-        return self._say(place=(Place(qty=want, price=price),), wake_at=nxt, note=f"participating ({strategy})")
+            return Decision(wake_at=self.window.next_wake(now, PAUSE_NS), note=f"no price for {strategy}")
+        return Decision(place=(Place(qty=want, price=price),), wake_at=nxt, note=f"participating ({strategy})")
 
     def _strategy(self, parent: Progress) -> str:
         if self.strategy != "adaptive":
@@ -152,17 +166,12 @@ class Pov:
         allowed = int(self.max_rate / (1.0 - self.max_rate) * others)
         return max(0, allowed - own - parent.working)
 
-    def _say(self, **kw: Any) -> Decision:
-        r = self.realised()
-        perf = None if r is None else Decimal(str(round(r, 4)))
-        return self.fills.decided(Decision(performance=perf, **kw))
-
     def stats(self) -> dict[str, Any]:
         r = self.realised()
         return {"participation_rate": self.rate, "max_participation": self.max_rate,
                 "realised_participation": None if r is None else round(r, 5), "others_volume": self.others,
                 "filled": self.filled, "target": self.want,
-                "avg_px": price_text(self.fills.avg_px)}
+                "avg_px": price_text(self.avg_px)}
 
 
 def build(spec: AlgoSpec, order: Order, params: Params) -> Pov:

@@ -16,7 +16,7 @@ from typing import Any
 
 from .base import NS, AlgoError, ChildView, Decision, Market, Order, Place, Progress, rng_for
 from .params import Params
-from .performance import FillTracker, price4, price_text
+from .performance import fill_price, price4, price_text
 from .pricing import STRATEGIES, child_price
 from .working import PAUSE_NS
 
@@ -119,7 +119,7 @@ class Slicer:
         self.behind_limit = behind_limit
         self.qty = order.qty
         self.lot = max(1, order.lot)
-        self.fills = FillTracker()
+        self.avg_px: Decimal | None = None  # the parent's AvgPx at the last tick, for stats()
         self.slice = -1  # the slice being worked; len(bounds) - 1 once the window is over
         self.errors_pct: list[float] = []
         self.filled = 0
@@ -162,8 +162,9 @@ class Slicer:
         """The most that may be filled plus working now (a participation cap), None for no cap."""
         return None
 
-    def performance(self) -> Decimal | None:
-        return price4(self.fills.avg_px)
+    def performance(self, parent: Progress, market: Market) -> Decimal | None:
+        """TargetStrategyPerformance (850): the average fill price, four places (IS overrides it)."""
+        return price4(fill_price(parent))
 
     def extra_stats(self) -> dict[str, Any]:
         return {}
@@ -171,21 +172,20 @@ class Slicer:
     # -- the tick -------------------------------------------------------------------------------
 
     def tick(self, now: int, parent: Progress, market: Market) -> Decision:
-        self.fills.observe(parent, market)
         self.observe(now, market)
-        self.qty, self.filled = parent.qty, parent.filled
+        self.qty, self.filled, self.avg_px = parent.qty, parent.filled, fill_price(parent)
         b = self.bounds
         n = len(b) - 1
         k = n if now >= b[-1] else max(-1, self._index(now)) if now >= b[0] else -1
         self._advance(k, parent)
         if parent.filled >= parent.qty:
-            return self._say(finished=True, note="filled")
+            return Decision(finished=True, note="filled")
         if now < b[0]:
-            return self._say(wake_at=b[0], note="waiting for the start")
+            return Decision(wake_at=b[0], note="waiting for the start")
         if k >= n:
-            return self._say(finished=True, note="schedule over")
+            return Decision(finished=True, note="schedule over")
         if market.stale:
-            return self._say(wake_at=min(now + PAUSE_NS, b[k + 1]), note=f"paused: {market.stale}")
+            return Decision(wake_at=min(now + PAUSE_NS, b[k + 1]), note=f"paused: {market.stale}")
         return self._work(now, k, parent, market)
 
     def _advance(self, k: int, parent: Progress) -> None:
@@ -212,25 +212,22 @@ class Slicer:
         blocked = clear_the_way(parent, market, live, crossing=catching,
                                 why="catching up: re-pricing at the far touch")
         if blocked is not None:
-            return self._say(cancel=blocked[0], wake_at=nxt, note=blocked[1])
+            return Decision(cancel=blocked[0], wake_at=nxt, note=blocked[1])
         if parent.filled + parent.working > goal and not catching:
-            return self._say(cancel=newest_first(live, parent.filled + parent.working - goal), wake_at=nxt,
+            return Decision(cancel=newest_first(live, parent.filled + parent.working - goal), wake_at=nxt,
                              note="ahead of schedule: shrinking")
         want = goal - parent.filled - parent.working
         limit = self.cap(parent, market)
         if limit is not None:
             want = min(want, limit - parent.filled - parent.working)
         if want <= 0:
-            return self._say(wake_at=nxt, note="on schedule")
+            return Decision(wake_at=nxt, note="on schedule")
         strategy = "aggressive" if catching else self.strategy
         price = child_price(strategy, parent.side, market, parent.tick, behind / max(1, parent.qty))
         if price is None:
-            return self._say(wake_at=min(b, now + PAUSE_NS), note=f"no price for {strategy}")
+            return Decision(wake_at=min(b, now + PAUSE_NS), note=f"no price for {strategy}")
         note = "catching up" if catching else f"slice {k + 1} of {len(self.bounds) - 1}"
-        return self._say(place=(Place(qty=want, price=price),), wake_at=nxt, note=note)
-
-    def _say(self, **kw: Any) -> Decision:
-        return self.fills.decided(Decision(performance=self.performance(), **kw))
+        return Decision(place=(Place(qty=want, price=price),), wake_at=nxt, note=note)
 
     def stats(self) -> dict[str, Any]:
         errs = self.errors_pct
@@ -239,7 +236,7 @@ class Slicer:
             "slice_errors_pct": list(errs),
             "slice_error_pct_max": max((abs(e) for e in errs), default=0.0),
             "filled": self.filled,
-            "avg_px": price_text(self.fills.avg_px),
+            "avg_px": price_text(self.avg_px),
         }
         out.update(self.extra_stats())
         return out

@@ -17,20 +17,19 @@ A subclass says what it wants working now (``_want``: the price, venue and
 size of the next slice) and may act first (``_before``: e.g. hidden's switch to
 lit venues at its end).
 
-TargetStrategyPerformance (850): the average fill price so far, estimated
-(performance.py's ``FillTracker``); peg and hidden report the price
-improvement against the far touch instead (``TouchImprovement``). Both are
-kept here, for every slice algo, so a subclass only picks one.
+TargetStrategyPerformance (850): the average fill price so far, the parent's
+own AvgPx to four places (None before a fill); peg and hidden report the
+price improvement against the far touch instead (performance.py's
+``TouchImprovement``, which every slice algo keeps, so a subclass only picks).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from .base import NS, Decision, Market, Order, Place, Progress
-from .performance import FillTracker, TouchImprovement, price4
+from .performance import TouchImprovement, fill_price, price4
 from .working import Window, gate, lot_qty
 
 __all__ = ["RETRY_NS", "SliceAlgo"]
@@ -46,7 +45,6 @@ class SliceAlgo:
         self.order_id = order.order_id
         self.side = order.side
         self.window = window
-        self.fills = FillTracker()
         self.improvement = TouchImprovement()
         self.refresh_ns = refresh_ns
         self.retry_ns = max(retry_ns, refresh_ns)
@@ -83,19 +81,14 @@ class SliceAlgo:
     def _extra_stats(self) -> dict[str, Any]:
         return {}
 
-    def performance(self) -> Decimal | None:
-        """TargetStrategyPerformance (850), on every decision (the module docstring says which figure)."""
-        return price4(self.fills.avg_px)
-
     # -- the contract ------------------------------------------------------------------------
 
-    def tick(self, now: int, parent: Progress, market: Market) -> Decision:
-        self.fills.observe(parent, market)
-        self.improvement.observe(parent, market)
-        d = self._tick(now, parent, market)
-        return self.fills.decided(replace(d, performance=self.performance()))
+    def performance(self, parent: Progress, market: Market) -> Decimal | None:
+        """TargetStrategyPerformance (850) (the module docstring says which figure)."""
+        return price4(fill_price(parent))
 
-    def _tick(self, now: int, parent: Progress, market: Market) -> Decision:
+    def tick(self, now: int, parent: Progress, market: Market) -> Decision:
+        self.improvement.observe(parent, market)
         first = self._before(now, parent, market)
         if first is not None:
             return first

@@ -25,8 +25,8 @@ market left behind (a buy below the bid) is canceled at the next tick and its
 quantity placed again at the current price. The last slice takes everything
 left. At the window's end the algo is finished.
 
-TargetStrategyPerformance (850): the average fill price so far (estimated
-from the children's prices). ``stats()`` gives ``slice_errors_pct``: at each
+TargetStrategyPerformance (850): the average fill price so far (the parent's
+AvgPx to four places; None before a fill). ``stats()`` gives ``slice_errors_pct``: at each
 slice boundary, before the next slice is placed, (filled - scheduled through
 the finished slices) / qty * 100, and ``slice_error_pct_max``, their largest
 absolute value.

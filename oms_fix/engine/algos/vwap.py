@@ -30,9 +30,10 @@ re-prices what rests away from the far touch and crosses the spread for the
 shortfall.
 
 TargetStrategyPerformance (850): the achieved average price (the parent's
-VWAP). ``stats()`` adds the market's VWAP over the same time, estimated from
-the last price times each tick's volume growth, and the slippage against it in
-basis points (positive: worse than the market).
+VWAP: its AvgPx to four places; None before a fill). ``stats()`` adds the
+market's VWAP over the same time, estimated from the last price times each
+tick's volume growth, and the slippage against it in basis points (positive:
+worse than the market), both as of the algo's last tick.
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ class Vwap(Slicer):
         return self.mkt_notional / self.mkt_volume if self.mkt_volume else None
 
     def extra_stats(self) -> dict[str, Any]:
-        mv, avg = self.market_vwap, self.fills.avg_px
+        mv, avg = self.market_vwap, self.avg_px
         slip = None
         if mv is not None and avg is not None and mv:
             slip = round(float((avg - mv) / mv) * 1e4 * self.order.side, 3)
