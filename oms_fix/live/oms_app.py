@@ -133,7 +133,10 @@ class OmsRuntime:
         return {"kill_switches": self.oms.kill_switches(), "working_orders": self.oms.working(),
                 "positions": self.oms.positions(),
                 "clients_logged_on": sorted(n for n, c in self.clients.items() if c.connected),
-                "venues_up": sorted(self.links.up) if self.links is not None else []}
+                "venues_up": sorted(self.links.up) if self.links is not None else [],
+                # What the router learnt of each venue, and the quality of the market data algos saw.
+                "venues": self.oms.venue_stats.figures(self.clock.now_ns()),
+                "market_data": self.timers.watch.figures() if self.timers is not None else {}}
 
     # -- client acceptor application -------------------------------------------
 

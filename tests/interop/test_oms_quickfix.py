@@ -239,6 +239,10 @@ def test_positions_are_marked_to_market_from_the_venues_data(system: System, no_
     assert Decimal(msft["mark"]) != Decimal("410.00") or Decimal(marks[-1]["price"]) == Decimal("410.00")
     exact = (Decimal(msft["mark"]) - Decimal(msft["avg_cost"])) * msft["position"]
     assert abs(Decimal(msft["unrealised"]) - exact) < Decimal("0.01"), (msft, exact)  # P&L is kept to the cent
+    # The router's live venue figures and the market data's quality are in the status too.
+    traded = [v for v in status["venues"].values() if v["children"]]
+    assert traded and all(v["availability"] is not None and v["ack_latency_us"] for v in traded), status["venues"]
+    assert set(status["market_data"]) <= {"AAPL", "MSFT", "GOOG", "AMZN", "TSLA"}
 
 
 def test_kill_switch_cancels_working_orders_and_refuses_new_ones(system: System, no_rejects: None) -> None:
