@@ -1,6 +1,8 @@
 # Sourced by scripts/up, scripts/test and scripts/bench: make .venv and install
-# the project into it when it is missing, or pyproject.toml, setup.py or the
-# order book (compiled by mypyc at install, see setup.py) changed.
+# the project into it when it is missing, or pyproject.toml, setup.py or a
+# module compiled by mypyc at install (setup.py's COMPILED: every
+# sim_venues/*.py that setup.py names) changed: the in-place .so of an old
+# source would shadow the new one.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -14,7 +16,8 @@ if [[ ! -x .venv/bin/python ]]; then
   "$py" -m venv .venv
 fi
 stamp=.venv/.installed
-want="$(cat pyproject.toml setup.py sim_venues/book.py | sha256sum | cut -d' ' -f1)"
+mapfile -t compiled < <(grep -o 'sim_venues/[A-Za-z0-9_]*\.py' setup.py | sort -u)
+want="$(cat pyproject.toml setup.py "${compiled[@]}" | sha256sum | cut -d' ' -f1)"
 if [[ ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
   echo "installing oms-fix and its dependencies into .venv" >&2
   log=.venv/install.log

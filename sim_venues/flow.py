@@ -19,6 +19,9 @@ The model, and the choices made where the brief was silent:
 - Fair value (float ticks) is a driftless geometric random walk stepped once a
   second of session time, with the instrument's annual volatility over
   252 days of 6.5 hours. Outside the session it stands still.
+- A scenario can move a symbol's fair value on cue (``FlowSource.move``,
+  ``moves.py``): a trend of some bps in total over a while, or a jump, on top
+  of the random walk. Moves draw nothing: with none, every figure is as before.
 - Noise traders arrive per symbol as a Poisson process whose rate follows
   ``volume_profile`` over the session (drawn exactly by thinning). Together
   they trade ``NOISE_ADV_SHARE`` of the instrument's ADV, times ``rate_scale``.
@@ -67,6 +70,7 @@ from typing import Any
 
 from .book import Side
 from .instruments import Instrument
+from .moves import Moves
 
 __all__ = [
     "Action",
@@ -189,7 +193,7 @@ class _Book:
 
 
 class _Symbol:
-    __slots__ = ("inst", "fv", "fv_rng", "noise_rng", "maker_rng", "makers", "rate_max", "n_orders")
+    __slots__ = ("inst", "fv", "fv_rng", "noise_rng", "maker_rng", "makers", "rate_max", "n_orders", "moves")
 
     def __init__(self, inst: Instrument, seed: int, rate_scale: float) -> None:
         self.inst = inst
@@ -204,6 +208,7 @@ class _Symbol:
         per_s = inst.adv_shares * NOISE_ADV_SHARE / (mean_lots * inst.lot_size) / STANDARD_SESSION_S
         self.rate_max = per_s * rate_scale * volume_profile(0.0)  # the profile's peak, for thinning
         self.n_orders = 0
+        self.moves = Moves()  # the scenario's trends and jumps
 
 
 def _geometric_mean(mean: float) -> float:
@@ -281,6 +286,15 @@ class FlowSource:
 
     def symbols(self) -> dict[str, _Symbol]:
         return self._symbols
+
+    def move(self, symbol: str, at_ns: int, bps: float, over_ns: int = 0) -> None:
+        """Move ``symbol``'s fair value by ``bps`` in total: evenly over [at_ns, at_ns + over_ns), or at once
+        at ``at_ns`` when ``over_ns`` is 0 (``moves.Moves``). Before the source runs."""
+        if self.started:
+            raise ValueError("a fair-value move is set before the source runs")
+        if symbol not in self._symbols:
+            raise ValueError(f"no background market for symbol {symbol!r}")
+        self._symbols[symbol].moves.add(at_ns, bps, over_ns)
 
     def join(self, view: BackgroundMarket, orders: Slot, makers: Slot) -> None:
         if self.started:
@@ -371,6 +385,8 @@ class FlowSource:
         for sym in self._symbols.values():
             s = sym.inst.annual_volatility * math.sqrt(dt_years)
             sym.fv *= math.exp(s * sym.fv_rng.gauss(0.0, 1.0) - 0.5 * s * s)
+            if sym.moves:  # tested first: without moves the walk's figures are exactly as before
+                sym.fv *= sym.moves.factor(t - FV_STEP_NS, t)
             if t < close_ns:
                 for m in sym.makers:
                     if m.quoted_fv is not None and abs(sym.fv - m.quoted_fv) >= m.half_spread:
@@ -446,13 +462,11 @@ class BackgroundMarket:
         self._join(FlowSource(instruments, seed, start_ns, session_open_ns, session_close_ns, rate_scale,
                               day_length_ns=day_length_ns), None, None)
 
-    @classmethod
-    def share(cls, source: FlowSource, orders: tuple[float, float], makers: tuple[float, float]) -> BackgroundMarket:
+    @staticmethod
+    def share(source: FlowSource, orders: tuple[float, float], makers: tuple[float, float]) -> BackgroundMarket:
         """A view of ``source`` that sees the noise orders whose keys hash into ``orders`` and the makers whose
         names hash into ``makers`` (``slot_hash``), and every fair-value step."""
-        view = cls.__new__(cls)
-        view._join(source, orders, makers)
-        return view
+        return _Share(source, orders, makers)
 
     def _join(self, source: FlowSource, orders: Slot, makers: Slot) -> None:
         self.source = source
@@ -559,3 +573,11 @@ class BackgroundMarket:
         if book is None:
             raise ValueError(f"{participant!r} is not a market maker in {symbol} (here)")
         return book
+
+
+class _Share(BackgroundMarket):
+    """A view built on a source it shares (``BackgroundMarket.share``); a subclass, not ``cls.__new__``, which
+    mypyc's compiled classes do not have."""
+
+    def __init__(self, source: FlowSource, orders: Slot, makers: Slot) -> None:
+        self._join(source, orders, makers)

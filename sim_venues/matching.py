@@ -74,7 +74,7 @@ __all__ = ["Engine"]
 
 BUY, SELL = Side.BUY, Side.SELL
 _IMMEDIATE = frozenset({TimeInForce.IOC, TimeInForce.FOK})
-_TERMS_OF = attrgetter(*(f.name for f in fields(OrderRequest)))  # every field, in __init__'s order
+_TERMS_OF = attrgetter(*[f.name for f in fields(OrderRequest)])  # every field, in __init__'s order
 
 
 def _own_copy(req: OrderRequest) -> OrderRequest:

@@ -45,6 +45,7 @@ class SimOms:
         self.venues: dict[str, tuple[Link, SimVenue]] = {}
         self.clients: dict[str, tuple[Link, SimClient]] = {}
         self._marked: dict[str, Decimal] = {}
+        self._last_mark: int | None = None  # when mark last ran (ns)
         self.watch = MarketWatch(book)
         self._timers: dict[str, int] = {}  # order id -> the instant of its one armed algo timer
         self.commands = 0
@@ -82,15 +83,25 @@ class SimOms:
         book = self.book
         now = self._sched.now
         book.snapshot(venue, symbol, bids, asks)
-        book.touch(symbol, now)
+        book.touch(symbol, now, venue)
         for px, qty in trades:
             book.trade(venue, symbol, px, qty, now)
             self._recorder.trade(symbol, venue, px, qty, now)
 
     def mark(self) -> None:
-        """Every symbol's consolidated mid, else its last trade, where it moved since the last mark."""
+        """Every symbol's consolidated mid, else its last trade, where it moved since the last mark.
+
+        A symbol no market data reached since the previous mark began (``ConsolidatedBook.updated``) cannot
+        have moved: its mid is not worked out again. Data at that very instant counts as new: it may have
+        come after that mark.
+        """
         book = self.book
+        since = self._last_mark
+        self._last_mark = self._sched.now
+        updated = book.updated
         for symbol in self.symbols:
+            if since is not None and updated.get(symbol, since - 1) < since:
+                continue
             price = book.nbbo(symbol).mid
             if price is None and symbol in book.last:
                 price = book.last[symbol][0]

@@ -26,6 +26,9 @@ are relative to it. The schema, every key but ``start``, ``duration_s`` and
       venue_venue: {fixed_us: 100, jitter_us: 30}              # the lit venues' top of book to DARK, CROSS, MM
     orders:                          # client parent orders
       - {at_s: 60, symbol: AAPL, side: buy, qty: 5000, type: limit, offset_ticks: 2, tif: day, client: CLIENT1}
+    market:                          # moves of the background market's fair value, on top of its random walk
+      - {at_s: 600, symbol: AAPL, trend_bps: 150, over_s: 900}   # +1.5% in total, evenly over 15 minutes
+      - {at_s: 2400, symbol: MSFT, step_bps: -80}                # a jump of -0.8%
 
 An order's ``side`` is buy, sell or short (Side 5); ``type`` limit (the
 default) or market; a limit has either ``price`` (absolute) or
@@ -39,6 +42,17 @@ momentum, mean_reversion, arbitrage) and its ``params`` as the client would
 send them in TargetStrategyParameters (848), e.g.
 ``{algo: twap, params: {duration_minutes: 30, num_slices: 10}}``; POV takes
 ``participation_rate`` (849), iceberg ``max_floor`` (111).
+
+A ``market`` entry moves one symbol's fair value (the background market's,
+which its makers quote around and its noise traders price off), so a
+scenario can make a price run away from an order on cue. ``trend_bps``
+(with ``over_s``, seconds) drifts it by that many basis points in total,
+evenly from ``at_s`` over ``over_s``; ``step_bps`` jumps it at ``at_s``.
+Both act on the walk's one-second steps, which run in the exchange's
+session only (a jump shows within the second, and a trend's part outside
+the session is not applied), and both compound with the random walk: after
+a trend the fair value is (1 + trend_bps/10000) times what it would have
+been. Negative values move it down; the makers re-quote as on any move.
 """
 
 from __future__ import annotations
@@ -52,7 +66,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ..configfile import load_model
 
-__all__ = ["DaySpec", "LatencySpec", "OrderSpec", "Scenario", "ScenarioError", "load_scenario"]
+__all__ = ["DaySpec", "LatencySpec", "MarketMove", "OrderSpec", "Scenario", "ScenarioError", "load_scenario"]
 
 _NS = 1_000_000_000
 
@@ -136,6 +150,26 @@ class OrderSpec(_Model):
         return self
 
 
+class MarketMove(_Model):
+    """A trend (``trend_bps`` over ``over_s``) or a jump (``step_bps``) of one symbol's fair value at ``at_s``."""
+
+    at_s: float = Field(ge=0)
+    symbol: str
+    trend_bps: float | None = Field(None, gt=-10_000, allow_inf_nan=False)
+    over_s: float | None = Field(None, gt=0, allow_inf_nan=False)
+    step_bps: float | None = Field(None, gt=-10_000, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> MarketMove:
+        if (self.trend_bps is None) == (self.step_bps is None):
+            raise ValueError("needs exactly one of trend_bps (with over_s) and step_bps")
+        if self.trend_bps is not None and self.over_s is None:
+            raise ValueError("trend_bps needs over_s: the seconds the trend takes")
+        if self.step_bps is not None and self.over_s is not None:
+            raise ValueError("over_s goes with trend_bps; a step_bps jump takes no time")
+        return self
+
+
 class Scenario(_Model):
     name: str = ""
     description: str = ""
@@ -153,6 +187,7 @@ class Scenario(_Model):
     sample_every_s: float = Field(10.0, gt=0)
     latency: Latencies = Latencies()
     orders: list[OrderSpec] = []
+    market: list[MarketMove] = []
 
     @field_validator("start")
     @classmethod
@@ -189,6 +224,12 @@ class Scenario(_Model):
                 out.append(f"orders[{i}].at_s: {o.at_s} is not before the end (duration_s {self.duration_s})")
             if ids.count(o.id) > 1:
                 out.append(f"orders[{i}].id: {o.id} is used twice")
+        for i, m in enumerate(self.market):
+            if m.symbol not in self.symbols:
+                out.append(f"market[{i}].symbol: {m.symbol} is not one of the scenario's symbols "
+                           f"({', '.join(self.symbols)})")
+            if m.at_s >= self.duration_s:
+                out.append(f"market[{i}].at_s: {m.at_s} is not before the end (duration_s {self.duration_s})")
         return out
 
     @property

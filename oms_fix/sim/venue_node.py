@@ -17,9 +17,10 @@ virtual clock, with the same translation functions and minus the bytes:
   A tick that would find nothing to do is skipped (``Venue.next_due``, and
   the ExpireTimes of the GTD orders sent here): it could change nothing;
 - the background market is drawn once per run (``FlowSource``) and each venue
-  takes its share of it (``Venue.share_flow``): the same actions reach the
-  engines as with a market of its own per venue, and a venue's ticks wait
-  for its own share and the fair value's steps, not for everyone's flow;
+  takes its share of it (``Venue.share_flow``, before its node is built:
+  world.py): the same actions reach the engines as with a market of its own
+  per venue, and a venue's ticks wait for its own share and the fair value's
+  steps, not for everyone's flow;
 - market data: after every tick and every message, each symbol whose book
   changed goes to the OMS as the full-depth price levels (what its 35=W/X
   subscription with MarketDepth 0 rebuilds) with the trades since;
@@ -31,7 +32,6 @@ virtual clock, with the same translation functions and minus the bytes:
 from __future__ import annotations
 
 import heapq
-import weakref
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -39,7 +39,6 @@ from oms_fix.engine import oms_types as t
 from oms_fix.fix.message import Message
 from oms_fix.fix.translate_requests import venue_exec_from_fix
 from oms_fix.fix.utctime import format_ns
-from sim_venues.flow import FlowSource
 from sim_venues.fix_translate import (Pricing, Refusal, cancel_reject_body, er_body, parse_order, reject_body,
                                       status_unknown_body)
 from sim_venues.marketdata import ALL_LEVELS
@@ -64,11 +63,12 @@ Top = tuple[int | None, int | None]
 class Prices:
     """Ticks -> the Decimal a FIX price field would carry, cached (prices cluster around the market)."""
 
-    __slots__ = ("pricing", "_cache")
+    __slots__ = ("pricing", "_cache", "_whole")
 
     def __init__(self, pricing: Pricing) -> None:
         self.pricing = pricing
         self._cache: dict[tuple[int, int], Decimal] = {}
+        self._whole: dict[int, Decimal] = {}  # denominator 1, by ticks alone: every book level of every update
 
     def dec(self, ticks: int, denominator: int = 1) -> Decimal:
         key = (ticks, denominator)
@@ -78,8 +78,14 @@ class Prices:
         return d
 
     def levels(self, levels: list[tuple[int, int]]) -> Levels:
-        dec = self.dec
-        return [(dec(p), q) for p, q in levels]
+        whole = self._whole
+        try:  # one dict lookup a level: a method call each is a good part of publishing market data
+            return [(whole[p], q) for p, q in levels]
+        except KeyError:
+            for p, _ in levels:
+                if p not in whole:
+                    whole[p] = self.dec(p)
+            return [(whole[p], q) for p, q in levels]
 
 
 def _message(fields: list[tuple[int, str | bytes]]) -> Message:
@@ -91,16 +97,8 @@ def _text(msg: Message, tag: int) -> str:
     return (msg.get(tag) or b"").decode("latin-1")
 
 
-# The background market of each run (one scheduler), by its parameters: every venue built from the same ones runs
-# the same flow, so it is drawn once and each venue takes its share of it.
-_FLOWS: weakref.WeakKeyDictionary[Scheduler, dict[tuple[object, ...], FlowSource]] = weakref.WeakKeyDictionary()
-
-
 class SimVenue:
     def __init__(self, venue: Venue, sched: Scheduler, tick_ns: int, recorder: Recorder) -> None:
-        if venue.flow is not None:
-            own = venue.flow.source
-            venue.share_flow(_FLOWS.setdefault(sched, {}).setdefault(own.key, own))
         self.venue = venue
         self.name = venue.name
         self.prices = {s: Prices(p) for s, p in venue.pricing.items()}

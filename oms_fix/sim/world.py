@@ -17,6 +17,9 @@ venues stop advancing, the trading day rolls (``NewDay``: working day orders
 are canceled at their venues and end Done for Day, as at the live roll) and
 the run drains: it is finished when the last message is delivered.
 
+The scenario's ``market`` moves (trends and jumps of a symbol's fair value)
+go to the background market before it runs; they draw nothing.
+
 Everything random is drawn from streams seeded by the run's seed and a name
 (the flow per symbol, each link's latency), and every tie is broken by the
 order of scheduling, so the same scenario and seed give the same run.
@@ -29,6 +32,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from sim_venues.config import DEFAULT_VENUES, VenuesConfig, VenuesConfigError, load_venues_config
+from sim_venues.flow import FlowSource
 from sim_venues.instruments import DEFAULT_INSTRUMENTS, InstrumentsError, load_instruments
 from sim_venues.serve import build_venue
 
@@ -111,7 +115,7 @@ class Simulation:
         risk = RiskEngine(risk_config, {s: i.reference_price for s, i in instruments.items()},
                           {s: i.tick_size for s, i in instruments.items()})
         core = Oms({s: InstrumentRules(tick=i.tick_size, lot=i.lot_size) for s, i in instruments.items()}, risk, book,
-                   [VenueRule(name=v.name, lit=v.lit, dark=v.dark) for v in settings.venues if v.name in vcfg.venues],
+                   [VenueRule(name=v.name, lit=v.lit, dark=v.dark, taker_fee=v.taker_fee) for v in settings.venues if v.name in vcfg.venues],
                    routing=settings.routing.policy())
         self.oms = SimOms(core, book, list(sc.symbols), sched, recorder)
         self._roll = trading_day_roll(settings.trading_day.roll_utc)
@@ -119,13 +123,27 @@ class Simulation:
         lat = sc.latency
         tick_ns = vcfg.tick_ms * 1_000_000
         self.venues: dict[str, SimVenue] = {}
+        # Every venue built from the same flow parameters runs the same background market: it is drawn once per
+        # run, and each venue takes its share of it.
+        flows: dict[tuple[object, ...], FlowSource] = {}
         for name in vcfg.venues:
-            node = SimVenue(build_venue(vcfg, name, instruments, self.start_ns, seed), sched, tick_ns, recorder)
+            venue = build_venue(vcfg, name, instruments, self.start_ns, seed)
+            if venue.flow is not None:
+                own = venue.flow.source
+                venue.share_flow(flows.setdefault(own.key, own))
+            node = SimVenue(venue, sched, tick_ns, recorder)
             node.end_ns = self.end_ns
             node.oms = self.oms
             node.to_oms = Link(f"{name}->OMS", _latency(lat.venue_oms), sched, seed)
             self.oms.venues[name] = (Link(f"OMS->{name}", _latency(lat.oms_venue), sched, seed), node)
             self.venues[name] = node
+        for i, move in enumerate(sc.market):
+            if not flows:
+                raise SimulationError(f"{source}: market[{i}]: none of the scenario's venues runs a background market")
+            bps = move.step_bps if move.trend_bps is None else move.trend_bps
+            assert bps is not None  # the scenario's check: exactly one of them
+            for flow in flows.values():
+                flow.move(move.symbol, self.start_ns + int(move.at_s * _NS), bps, int((move.over_s or 0) * _NS))
         for name, node in self.venues.items():
             if node.venue.spec.kind in ("dark", "cross", "mm"):
                 for src in vcfg.reference_sources(name):

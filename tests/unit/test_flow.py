@@ -354,3 +354,57 @@ def test_shares_of_one_source_see_what_their_own_market_would() -> None:
         assert seen == want
     assert all({type(a) for a in seen} == {Quote, Place, Cancel} for seen in got[:2])
     assert got[2] == [] and views[2].next_due() is not None  # no share of the orders: still the fair value's steps
+
+
+# -- the scenario's moves of fair value ------------------------------------------------
+
+def moved(seed: int = 7, **move: float) -> tuple[BackgroundMarket, BackgroundMarket]:
+    """The same market twice, the second with one move of AAPL's fair value (``FlowSource.move``'s arguments)."""
+    plain, with_move = market(seed, close=CLOSE), market(seed, close=CLOSE)
+    with_move.source.move("AAPL", int(move["at_ns"]), move["bps"], int(move.get("over_ns", 0)))
+    return plain, with_move
+
+
+def ratio(a: BackgroundMarket, b: BackgroundMarket, t: int, symbol: str = "AAPL") -> float:
+    a.advance(t)
+    b.advance(t)
+    return b.fair_value(symbol) / a.fair_value(symbol)
+
+
+def test_a_trend_shifts_fair_value_by_its_bps_evenly_over_its_time_on_top_of_the_walk() -> None:
+    plain, trend = moved(at_ns=OPEN + 100 * NS, bps=250.0, over_ns=600 * NS)
+    assert ratio(plain, trend, OPEN + 100 * NS) == 1.0  # nothing before it starts
+    assert ratio(plain, trend, OPEN + 400 * NS) == pytest.approx(1.025 ** 0.5, rel=1e-12)  # half-way: half of it
+    assert ratio(plain, trend, OPEN + 700 * NS) == pytest.approx(1.025, rel=1e-12)
+    assert ratio(plain, trend, OPEN + 3000 * NS) == pytest.approx(1.025, rel=1e-12)  # then only the walk
+    assert ratio(plain, trend, OPEN + 3000 * NS, "TSLA") == 1.0  # another symbol's walk is untouched
+
+
+def test_a_step_jumps_at_the_first_step_of_the_walk_at_or_after_it() -> None:
+    plain, step = moved(at_ns=OPEN + 90 * NS + NS // 2, bps=-120.0)
+    assert ratio(plain, step, OPEN + 90 * NS) == 1.0
+    assert ratio(plain, step, OPEN + 91 * NS) == pytest.approx(0.988, rel=1e-12)
+    assert ratio(plain, step, OPEN + 600 * NS) == pytest.approx(0.988, rel=1e-12)
+
+
+def test_moves_draw_nothing_and_makers_follow_them() -> None:
+    plain, trend = moved(at_ns=OPEN, bps=400.0, over_ns=300 * NS)
+    a, b = plain.advance(OPEN + 600 * NS), trend.advance(OPEN + 600 * NS)
+    # The same orders at the same instants (only prices differ): every draw is as without the move.
+    assert [(type(x), x.time_ns, getattr(x, "qty", 0)) for x in a if not isinstance(x, Quote)] == \
+        [(type(x), x.time_ns, getattr(x, "qty", 0)) for x in b if not isinstance(x, Quote)]
+    last = {x.participant: x for x in b if isinstance(x, Quote) and x.symbol == "AAPL"}
+    fv = trend.fair_value("AAPL")
+    assert fv > 19_000 * 1.03 and all(abs((q.bid_px + q.ask_px) / 2 - fv) < 20 for q in last.values())
+    assert len([x for x in b if isinstance(x, Quote)]) > len([x for x in a if isinstance(x, Quote)])
+
+
+def test_a_move_is_set_before_the_source_runs_and_keeps_fair_value_positive() -> None:
+    m = market()
+    with pytest.raises(ValueError, match="no background market"):
+        m.source.move("MSFT", OPEN, 10.0)
+    with pytest.raises(ValueError, match="positive"):
+        m.source.move("AAPL", OPEN, -10_000.0)
+    m.advance(OPEN)
+    with pytest.raises(ValueError, match="before the source runs"):
+        m.source.move("AAPL", OPEN + NS, 10.0)
