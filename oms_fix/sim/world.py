@@ -115,7 +115,8 @@ class Simulation:
         risk = RiskEngine(risk_config, {s: i.reference_price for s, i in instruments.items()},
                           {s: i.tick_size for s, i in instruments.items()})
         core = Oms({s: InstrumentRules(tick=i.tick_size, lot=i.lot_size) for s, i in instruments.items()}, risk, book,
-                   [VenueRule(name=v.name, lit=v.lit, dark=v.dark, taker_fee=v.taker_fee) for v in settings.venues if v.name in vcfg.venues],
+                   [VenueRule(name=v.name, lit=v.lit, dark=v.dark, taker_fee=v.taker_fee)
+                    for v in settings.venues if v.name in vcfg.venues],
                    routing=settings.routing.policy())
         self.oms = SimOms(core, book, list(sc.symbols), sched, recorder)
         self._roll = trading_day_roll(settings.trading_day.roll_utc)

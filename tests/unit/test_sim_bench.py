@@ -32,6 +32,12 @@ def test_each_key_is_what_its_docstring_says():
     assert out["is_vs_twap_shortfall_ratio"] == pytest.approx(0.5)
 
 
+def test_the_no_drift_twin_is_reported_beside():
+    out = figures([run("is_urgent-drift", order("IS", total="12.00")),
+                   run("is_urgent-drift+twap", order("TWAP", total="10.00"))])
+    assert out["is_vs_twap_shortfall_ratio_no_drift"] == pytest.approx(1.2) and "is_vs_twap_shortfall_ratio" not in out
+
+
 def test_no_ratio_when_twap_made_money_on_the_same_orders():
     out = figures([run("is_urgent", order("IS", total="5.00")), run("is_urgent+twap", order("TWAP", total="-1.00"))])
     assert "is_vs_twap_shortfall_ratio" not in out and out["twap_mean_cost_bps_on_is_orders"] == -1.0
