@@ -255,8 +255,22 @@ class Venue:
         self.flow = BackgroundMarket.share(source, self._flow_slot, makers)
 
     def _apply_flow(self, actions: Iterable[Action], now: int) -> list[Report]:
+        """Put the flow's actions on the books in order; the makers' quotes of one instant go on together.
+
+        At a fair-value step every maker whose quote went stale re-quotes at the same instant. Entered one
+        after another, the first new ladder would trade with the others' stale ones before they could move,
+        and the inventory that moves makes the next step's quotes cross again: makers trading with each other
+        at every step, many times the noise flow's volume. So a run of quotes stamped with the same instant is
+        one ``_requote``: every maker's stale levels leave the book before any new level enters.
+        """
         out: list[Report] = []
+        # This instant's quotes, not yet on the books; a maker's later quote at the instant supersedes its earlier.
+        quotes: dict[tuple[str, str], tuple[int, int, int, int]] = {}
+        at = -1
         for a in actions:
+            if quotes and (a.time_ns != at or not isinstance(a, Quote)):
+                out += self._requote([(o, s, *terms) for (o, s), terms in quotes.items()], now)
+                quotes = {}
             eng = self.engines.get(a.symbol)
             if eng is None:
                 continue
@@ -283,57 +297,65 @@ class Venue:
                 if not isinstance(res, CancelReject):
                     out += res
             elif isinstance(a, Quote) and self.denominator == 1 and self._mine(a.participant, self._maker_slot):
-                out += self._requote(owner, a.symbol, a.bid_px, a.bid_qty, a.ask_px, a.ask_qty, now)
+                quotes[(owner, a.symbol)] = (a.bid_px, a.bid_qty, a.ask_px, a.ask_qty)
+                at = a.time_ns
+        if quotes:
+            out += self._requote([(o, s, *terms) for (o, s), terms in quotes.items()], now)
         return out
 
-    def _requote(self, owner: str, symbol: str, bid_px: int, bid_qty: int, ask_px: int, ask_qty: int,
-                 now: int) -> list[Report]:
-        """Move a maker's ladder (``maker_levels`` prices a tick apart behind its quote on each side) to the new quote.
+    def _requote(self, quotes: list[tuple[str, str, int, int, int, int]], now: int) -> list[Report]:
+        """Move makers' ladders (``maker_levels`` prices a tick apart behind each quote on each side) to new quotes,
+        each given as (owner, symbol, bid_px, bid_qty, ask_px, ask_qty), all at one instant, one per maker.
 
         Only what changed is touched, as a real maker re-quotes: a level whose order still rests untouched at the
         wanted size stays, keeping its queue priority; a level that moved away, or was partly or wholly filled,
         is cancelled and the wanted ones are entered anew (a partly filled level is topped up by a cancel and a
-        new order at the back of its queue). Every cancel goes before any new order, so the new ladder never
-        meets the maker's own old one.
+        new order at the back of its queue). Every cancel of every quote goes before any new order, so a new
+        ladder never meets its own maker's old one, nor the old one of a maker re-quoting at the same instant.
         """
-        eng = self.engines[symbol]
-        maker = self._makers.get((owner, symbol))
-        if maker is None:
-            maker = self._makers[(owner, symbol)] = _Maker()
-        want: dict[tuple[Side, int], int] = {}
         levels = self.spec.maker_levels
-        for side, px, qty, step in ((Side.BUY, bid_px, bid_qty, -1), (Side.SELL, ask_px, ask_qty, 1)):
-            for k in range(levels if qty > 0 else 0):
-                price = px + step * k
-                if price <= 0:
-                    break
-                want[(side, price)] = qty
+        plans: list[tuple[str, str, _Maker, dict[tuple[Side, int], int], dict[tuple[Side, int], tuple[str, int]]]] = []
         out: list[Report] = []
-        kept: dict[tuple[Side, int], tuple[str, int]] = {}
-        for level, (cl, qty) in maker.live.items():
-            if want.get(level) == qty:
-                o = eng.find(owner, cl)  # None once done: a background order is forgotten at once
-                if o is not None and o.leaves_qty == qty:
-                    kept[level] = (cl, qty)
-                    continue
-            res = eng.cancel(owner, cl + "x", cl, now)
-            if not isinstance(res, CancelReject):
-                out += res
-        if len(kept) == len(want):
-            maker.live = kept
-            return out
-        maker.seq += 1
-        live: dict[tuple[Side, int], tuple[str, int]] = {}
-        for n, (level, qty) in enumerate(want.items()):
-            if level in kept:
-                live[level] = kept[level]
+        for owner, symbol, bid_px, bid_qty, ask_px, ask_qty in quotes:
+            eng = self.engines[symbol]
+            maker = self._makers.get((owner, symbol))
+            if maker is None:
+                maker = self._makers[(owner, symbol)] = _Maker()
+            want: dict[tuple[Side, int], int] = {}
+            for side, px, qty, step in ((Side.BUY, bid_px, bid_qty, -1), (Side.SELL, ask_px, ask_qty, 1)):
+                for k in range(levels if qty > 0 else 0):
+                    price = px + step * k
+                    if price <= 0:
+                        break
+                    want[(side, price)] = qty
+            kept: dict[tuple[Side, int], tuple[str, int]] = {}
+            for level, (cl, qty) in maker.live.items():
+                if want.get(level) == qty:
+                    o = eng.find(owner, cl)  # None once done: a background order is forgotten at once
+                    if o is not None and o.leaves_qty == qty:
+                        kept[level] = (cl, qty)
+                        continue
+                res = eng.cancel(owner, cl + "x", cl, now)
+                if not isinstance(res, CancelReject):
+                    out += res
+            plans.append((owner, symbol, maker, want, kept))
+        for owner, symbol, maker, want, kept in plans:
+            if len(kept) == len(want):
+                maker.live = kept
                 continue
-            side, price = level
-            cl = f"Q{maker.seq}{'B' if side is Side.BUY else 'S'}{n}"
-            out += eng.submit(OrderRequest(owner=owner, cl_ord_id=cl, symbol=symbol, side=side, qty=qty,
-                                           price=price, tif=TimeInForce.GTC), now)
-            live[level] = (cl, qty)
-        maker.live = live
+            eng = self.engines[symbol]
+            maker.seq += 1
+            live: dict[tuple[Side, int], tuple[str, int]] = {}
+            for n, (level, qty) in enumerate(want.items()):
+                if level in kept:
+                    live[level] = kept[level]
+                    continue
+                side, price = level
+                cl = f"Q{maker.seq}{'B' if side is Side.BUY else 'S'}{n}"
+                out += eng.submit(OrderRequest(owner=owner, cl_ord_id=cl, symbol=symbol, side=side, qty=qty,
+                                               price=price, tif=TimeInForce.GTC), now)
+                live[level] = (cl, qty)
+            maker.live = live
         return out
 
     def _mm_quote(self, symbol: str, now: int) -> list[Report]:
@@ -348,7 +370,7 @@ class Venue:
         if self._mm_quoted.get(symbol) == (bid, ask):
             return []
         self._mm_quoted[symbol] = (bid, ask)
-        return self._requote(MM_OWNER, symbol, bid, spec.mm_size, ask, spec.mm_size, now)
+        return self._requote([(MM_OWNER, symbol, bid, spec.mm_size, ask, spec.mm_size)], now)
 
     def _after(self, reports: list[Report]) -> list[Report]:
         """Tell the flow and the market maker about their fills (their inventory drives their quotes)."""

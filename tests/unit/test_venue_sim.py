@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sim_venues.daycycle import DayCycle
-from sim_venues.flow import BackgroundMarket, Quote
+from sim_venues.flow import NOISE_ADV_SHARE, STANDARD_SESSION_S, BackgroundMarket, Quote
 from sim_venues.instruments import load_instruments
 from sim_venues.orders import ExecType, OrderRequest, OrdType, Phase, Side, TimeInForce, Trade
 from sim_venues.venues import Venue, VenueSpec
@@ -131,3 +131,59 @@ def test_a_filled_level_is_refilled_and_a_zero_quote_withdraws_the_ladder():
     gone = quote(v, 18000, 18010, qty=0, at=T0 + 4)
     assert [r.exec_type for r in gone] == [ExecType.CANCELED] * 10
     assert v.engines["AAPL"].levels(Side.BUY, 5) == [] and v.engines["AAPL"].levels(Side.SELL, 5) == []
+
+
+def two_quotes(v: Venue, mid: int, at: int, stamps: tuple[int, int]) -> list:
+    """MM2 and MM3 both re-quote around ``mid``, MM3's quote a tick higher; ``stamps`` offsets each from ``at``."""
+    qs = [Quote(time_ns=at + d, participant=name, symbol="AAPL", bid_px=mid - 2 + k, bid_qty=200, ask_px=mid + 2 + k,
+                ask_qty=200) for k, (name, d) in enumerate(zip(("MM2", "MM3"), stamps))]
+    return v._apply_flow(qs, at + max(stamps))
+
+
+def test_makers_requoting_at_one_instant_never_trade_with_each_others_old_quotes():
+    v = quoting_venue()
+    two_quotes(v, 18000, T0, (0, 0))
+    # Fair value jumped 10 ticks: MM2's new bid is through MM3's whole old ask ladder (18003..18007), but MM3
+    # is moving at the same instant; its old ladder leaves before any new level enters.
+    moved = two_quotes(v, 18010, T0 + S, (0, 0))
+    assert not [r for r in moved if r.exec_type is ExecType.TRADE]
+    eng = v.engines["AAPL"]
+    assert eng.levels(Side.BUY, 2) == [(18009, 200), (18008, 400)]
+    assert eng.levels(Side.SELL, 2) == [(18012, 200), (18013, 400)]
+    # A quote left standing at an earlier instant is still there to be picked off.
+    later = two_quotes(v, 18020, T0 + 2 * S, (0, 1))
+    assert {(r.order.request.owner, r.contra_owner) for r in later if r.exec_type is ExecType.TRADE} == {
+        ("~flow:MM2", "~flow:MM3"), ("~flow:MM3", "~flow:MM2")}
+
+
+def test_a_days_volume_is_about_the_noise_flows_share_of_adv_along_the_u():
+    """All the makers at one venue, the whole flow: each symbol trades about its noise flow (2% of ADV over a
+    6.5-hour day, here a 30-minute one), the makers mostly with the noise rather than with each other, and more
+    at the open and close than at midday. Makers that ate each other's stale ladders at every fair-value step
+    traded up to 40 times that, flat through the day."""
+    day = DayCycle(pre_open_s=10, continuous_s=1800, closing_auction_s=10, closed_s=10)
+    instruments = load_instruments()
+    open_ns, close_ns = day.trading_window(T0)
+    fifths = [0] * 5
+    for seed in (1, 2, 3):
+        flow = BackgroundMarket(instruments, seed, T0, open_ns, close_ns, day_length_ns=day.length_ns)
+        spec = VenueSpec(name="EXCH", kind="exchange", port=0, day=day, flow_share=1.0, makers=True)
+        v = Venue(spec, instruments, T0, flow, (0.0, 1.0), (0.0, 1.0))
+        volume = dict.fromkeys(instruments, 0)
+        among_makers = dict.fromkeys(instruments, 0)
+        t = T0
+        while t < close_ns:
+            t += 50_000_000
+            for r in v.advance(t):
+                if r.exec_type is ExecType.TRADE and r.order.request.owner.startswith("~flow:MM") \
+                        and (r.contra_owner or "").startswith("~flow:MM"):
+                    among_makers[r.order.request.symbol] += r.last_qty  # both sides' reports: twice the volume
+            for symbol, eng in v.engines.items():
+                for tr in eng.drain_trades():
+                    volume[symbol] += tr.qty
+                    fifths[min(4, 5 * (tr.time_ns - open_ns) // (close_ns - open_ns))] += tr.qty
+        for symbol, inst in instruments.items():
+            noise = NOISE_ADV_SHARE * inst.adv_shares * (close_ns - open_ns) / S / STANDARD_SESSION_S
+            assert 0.4 < volume[symbol] / noise < 1.5, (seed, symbol, volume[symbol], noise)
+            assert among_makers[symbol] / 2 < volume[symbol] / 3, (seed, symbol, among_makers[symbol])
+    assert min(fifths[0], fifths[4]) > 1.5 * fifths[2], fifths
