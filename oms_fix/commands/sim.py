@@ -1,10 +1,14 @@
 """Run a scenario in the in-process simulation: the OMS core, the venues and their background market on a
 virtual clock, seeded, with latency models in place of sockets.
 
-Writes DIR/report.json (per parent order: fills, average price, implementation
-shortfall against the arrival mid in bps, positive = cost, venue split; per
-venue; totals; the fills and the price path) and DIR/report.html (the same as
-a page that works offline). The same scenario and seed give the same
+Writes DIR/report.json (per parent order: every report, fills, average price
+and TCA: shortfall against the arrival mid split into impact, timing and
+opportunity cost, VWAP deviation, participation, markouts, all in bps with
+positive a cost; an algo order's schedule against what it executed; per venue
+and per algo league tables; the router's venue figures; market-data quality;
+the tape and the price path) and DIR/report.html (a page that works offline:
+the price path with every fill, each algo order against its schedule, its
+participation, the venue split). The same scenario and seed give the same
 report.json byte for byte. Running figures go to stderr; the paths written and
 a one-line summary to stdout.
 
