@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.interop.peers import REPO
+from tests.interop.peers import REPO, free_port
 from tests.interop.qf_client import OmsClient
 
 __all__ = ["CLI", "INSTRUMENTS", "RISK", "System", "TERMINAL", "UpProcess", "VENUES", "write_yaml"]
@@ -112,3 +112,18 @@ class System:
 
     def client(self, sender: str, target: str = "OMS", port: int | None = None) -> OmsClient:
         return OmsClient(self.tmp / "clients" / f"{sender}-{target}", port or self.ports["clients"], sender, target)
+
+    def second_oms(self, name: str) -> tuple[Path, dict[str, int], list[str]]:
+        """The config of a second OMS (SenderCompID OMSR, CLIENT1 only, its own ports) trading at this
+        system's venues: its directory, its ports and the `oms-fix up` arguments that start it."""
+        tmp = self.tmp / name
+        tmp.mkdir()
+        ports = {"clients": free_port(), "dc": free_port()}
+        cfg = write_yaml(tmp / "oms.yaml", {
+            "clients": {"port": ports["clients"], "sender_comp_id": "OMSR",
+                        "sessions": [{"target_comp_id": "CLIENT1", "account": "ACC001"}]},
+            "drop_copy": {"port": ports["dc"], "sender_comp_id": "OMSR",
+                          "sessions": [{"target_comp_id": "DROPCOPY"}]},
+            "instruments": INSTRUMENTS, "risk": RISK,
+            "venues": [{"name": v, "port": self.ports[v]} for v in VENUES]})
+        return tmp, ports, ["--config", str(cfg), "--no-venues"]

@@ -20,8 +20,7 @@ from typing import Iterator
 import pytest
 
 from oms_fix.fix.message import Message
-from tests.interop.oms_up import INSTRUMENTS, RISK, TERMINAL, VENUES, System, UpProcess, write_yaml
-from tests.interop.peers import free_port
+from tests.interop.oms_up import TERMINAL, VENUES, System, UpProcess
 from tests.interop.qf_client import OmsClient, s
 
 pytestmark = [pytest.mark.interop, pytest.mark.slow]
@@ -47,16 +46,7 @@ class AlgoOrders:
 
 @pytest.fixture(scope="module")
 def restart(system: System) -> Iterator[Restart]:
-    tmp = system.tmp / "algo-restart"
-    tmp.mkdir()
-    ports = {"clients": free_port(), "dc": free_port()}
-    cfg = write_yaml(tmp / "oms.yaml", {
-        "clients": {"port": ports["clients"], "sender_comp_id": "OMSR",
-                    "sessions": [{"target_comp_id": "CLIENT1", "account": "ACC001"}]},
-        "drop_copy": {"port": ports["dc"], "sender_comp_id": "OMSR", "sessions": [{"target_comp_id": "DROPCOPY"}]},
-        "instruments": INSTRUMENTS, "risk": RISK,
-        "venues": [{"name": v, "port": system.ports[v]} for v in VENUES]})
-    args = ["--config", str(cfg), "--no-venues"]
+    tmp, ports, args = system.second_oms("algo-restart")
     first = UpProcess(args, tmp / "state", "OMSR")
     r = Restart(args, OmsClient(tmp / "client", ports["clients"], "CLIENT1", "OMSR"), first)
     try:

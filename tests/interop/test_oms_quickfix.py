@@ -20,8 +20,8 @@ from typing import Iterator
 import pytest
 
 from oms_fix.fix.message import Message
-from tests.interop.oms_up import CLI, INSTRUMENTS, RISK, VENUES, System, UpProcess, write_yaml
-from tests.interop.peers import REPO, free_port
+from tests.interop.oms_up import CLI, System, UpProcess
+from tests.interop.peers import REPO
 from tests.interop.qf_client import OmsClient, s
 
 pytestmark = [pytest.mark.interop, pytest.mark.slow]
@@ -290,16 +290,7 @@ class Restarted:
 def restarted(system: System) -> Iterator[Restarted]:
     """An OMS (OMSR, its own state dir) with one resting order, stopped by SIGTERM and started again;
     the QuickFIX client stays up throughout and logs on again by itself."""
-    tmp = system.tmp / "restart"
-    tmp.mkdir()
-    ports = {"clients": free_port(), "dc": free_port()}
-    cfg = write_yaml(tmp / "oms.yaml", {
-        "clients": {"port": ports["clients"], "sender_comp_id": "OMSR",
-                    "sessions": [{"target_comp_id": "CLIENT1", "account": "ACC001"}]},
-        "drop_copy": {"port": ports["dc"], "sender_comp_id": "OMSR", "sessions": [{"target_comp_id": "DROPCOPY"}]},
-        "instruments": INSTRUMENTS, "risk": RISK,
-        "venues": [{"name": v, "port": system.ports[v]} for v in VENUES]})
-    args = ["--config", str(cfg), "--no-venues"]
+    tmp, ports, args = system.second_oms("restart")
     first = UpProcess(args, tmp / "state", "OMSR")
     client = OmsClient(tmp / "client", ports["clients"], "CLIENT1", "OMSR")
     second = None
