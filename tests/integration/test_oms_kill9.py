@@ -196,7 +196,10 @@ def test_kill9_at_random_instants_loses_and_doubles_nothing(tmp_path: Path) -> N
         assert venue_cum == int(client.status[cl][14] or 0), f"{cl}: venues filled {venue_cum}, OMS says otherwise"
         total += venue_cum
     assert total > 0, "nothing filled: the test proved nothing about fills"
-    print(f"{KILLS} kills: {len(client.acked)} orders acknowledged, {sum(r[150] == 'F' for r in client.reports)} "
+    algos = [cl for cl in client.acked if cl.startswith("A")]
+    assert algos and any(int(client.status[cl][14] or 0) for cl in algos), "no TWAP order acknowledged and filled"
+    print(f"{KILLS} kills: {len(client.acked)} orders acknowledged ({len(algos)} TWAP), "
+          f"{sum(r[150] == 'F' for r in client.reports)} "
           f"fills, {total} shares filled at the venues; " + "; ".join(
               line.split(": ", 1)[1] for line in out.splitlines() if "replayed in" in line))
     assert client.logons >= KILLS + 1
@@ -224,6 +227,12 @@ async def _trade(client: Client, port: int, tmp: Path, procs: dict[str, subproce
             if kind < 0.1 and client.resting:
                 orig = client.resting.pop(rng.randrange(len(client.resting)))
                 conn.send(b"F", [(41, orig), (11, f"X{n}"), (55, "AAPL"), (54, "1"), (60, "20260101-00:00:00")])
+            elif kind < 0.25:
+                # A short aggressive TWAP: its slices are AlgoTicks the journal must replay after each kill.
+                px = "195.00" if side == "1" else "185.00"
+                conn.send(b"D", [(11, f"A{n}"), (55, "AAPL"), (54, side), (38, str(rng.choice((300, 600)))),
+                                 (40, "2"), (44, px), (59, "0"), (60, "20260101-00:00:00"), (847, "1000"),
+                                 (848, "duration_minutes=0.02;num_slices=3;strategy=aggressive")])
             elif kind < 0.4:
                 px = "180.00" if side == "1" else "200.00"
                 conn.send(b"D", [(11, f"R{n}"), (55, "AAPL"), (54, side), (38, "100"), (40, "2"), (44, px),
