@@ -116,6 +116,7 @@ class Oms:
         self._seen: set[str] = set()  # "venue:ExecID" of every venue report applied, and of every trade it changed
         self._venue_versions: dict[str, str] = {}  # "venue:ExecID" of a venue's trade correction -> the fill id
         self.venue_stats = VenueStats(self._all_venues, {v.name: v.taker_fee for v in venues})
+        self._algo_orders: dict[str, list[str]] = {}  # symbol -> its working algo orders, oldest first
         self._own_volume: dict[str, int] = {}  # symbol -> shares the OMS's children filled (out of algos' volume)
         self._order_seq = 0
         self._child_seq = 0

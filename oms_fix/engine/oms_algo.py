@@ -96,6 +96,7 @@ def begin(oms: "Oms", parent: "Parent", now: int) -> None:
     """The parent was accepted: its first tick at its start (EffectiveTime, else now)."""
     st = parent.algo
     assert st is not None
+    oms._algo_orders.setdefault(parent.order.symbol, []).append(parent.order_id)  # what may cross internally
     _wake(oms, parent, st, max(now, st.spec.start or now))
 
 

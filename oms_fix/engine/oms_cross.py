@@ -67,6 +67,12 @@ def _find(oms: "Oms", parent: "Parent") -> list[tuple[str, int, Decimal]]:
     if not oms.routing.internal_cross or parent.ex_destination:
         return []
     o = parent.order
+    resting = oms._algo_orders.get(o.symbol)
+    if resting:
+        # Forget the algo orders that have ended: the list is walked for every arriving order.
+        resting[:] = [oid for oid in resting if oms._parents[oid].order.phase in _WORKING]
+    if not resting:
+        return []
     q = oms._book.nbbo(o.symbol)
     mid = q.mid
     if mid is None or q.bid is None or q.ask is None or q.bid >= q.ask or not _within(mid, o.price, o.side):
@@ -74,11 +80,12 @@ def _find(oms: "Oms", parent: "Parent") -> list[tuple[str, int, Decimal]]:
     buying = o.side is Side.BUY
     left = o.leaves_qty
     out = []
-    for other in oms._parents.values():
+    for oid in resting:
         if left <= 0:
             break
+        other = oms._parents[oid]
         p = other.order
-        if (other.algo is None or other.algo.finished or p.symbol != o.symbol or (p.side is Side.BUY) == buying
+        if (other.algo is None or other.algo.finished or (p.side is Side.BUY) == buying
                 or other.account == parent.account or p.phase not in _WORKING or oms._wants_end(other)
                 or not _within(mid, p.price, p.side)):
             continue
