@@ -79,6 +79,17 @@ def tick(oms: Oms, now: int, market: Market = MARKET, order_id: str = "O1") -> l
     return oms.handle(AlgoTick(order_id=order_id, market=market), now)
 
 
+def started(decisions: list[Decision]) -> tuple[Oms, Scripted]:
+    """An algo order (O1: buy 1,000 AAPL at 190.00) accepted and ticked once at S, its algo playing
+    ``decisions``."""
+    algo = Scripted(decisions)
+    with scripted(algo):
+        oms = make()
+        algo_new(oms)
+    tick(oms, S)
+    return oms, algo
+
+
 def timers(outs: list[Out]) -> list[ToAlgoTimer]:
     return [o for o in outs if isinstance(o, ToAlgoTimer)]
 
@@ -119,13 +130,9 @@ def test_placements_are_cut_to_what_is_unplaced_and_priced_within_the_limit() ->
 
 
 def test_the_algo_sees_market_volume_without_the_oms_own_fills() -> None:
-    algo = Scripted([Decision(place=(Place(qty=100, price=D("190.01"), venue="EXCH"),), wake_at=2 * S)])
-    with scripted(algo):
-        oms = make()
-        algo_new(oms)
-        tick(oms, S)
-        oms.handle(er("EXCH", "C1", "E1", qty=100, px="190.01", status="2", cum=100, avg="190.01"), S + 10)
-        tick(oms, 2 * S, Market(bid=D("189.99"), ask=D("190.01"), volume=5300))
+    oms, algo = started([Decision(place=(Place(qty=100, price=D("190.01"), venue="EXCH"),), wake_at=2 * S)])
+    oms.handle(er("EXCH", "C1", "E1", qty=100, px="190.01", status="2", cum=100, avg="190.01"), S + 10)
+    tick(oms, 2 * S, Market(bid=D("189.99"), ask=D("190.01"), volume=5300))
     assert algo.seen[-1][2].volume == 5200
 
 
@@ -181,14 +188,10 @@ def test_a_replace_re_plans_the_algo_with_the_new_quantity() -> None:
 
 def test_three_children_rejected_in_a_row_end_the_parent() -> None:
     place = Decision(place=(Place(qty=100, price=D("189.99"), venue="EXCH"),), wake_at=10 * S)
-    algo = Scripted([place, place, place, place])
-    with scripted(algo):
-        oms = make()
-        algo_new(oms)
-        tick(oms, S)
-        oms.handle(er("EXCH", "C1", "E1", exec_type="8", status="8", text="halted"), S + 1)
-        oms.handle(er("EXCH", "C2", "E2", exec_type="8", status="8", text="halted"), S + 2)
-        outs = oms.handle(er("EXCH", "C3", "E3", exec_type="8", status="8", text="halted"), S + 3)
+    oms, _ = started([place, place, place, place])
+    oms.handle(er("EXCH", "C1", "E1", exec_type="8", status="8", text="halted"), S + 1)
+    oms.handle(er("EXCH", "C2", "E2", exec_type="8", status="8", text="halted"), S + 2)
+    outs = oms.handle(er("EXCH", "C3", "E3", exec_type="8", status="8", text="halted"), S + 3)
     r = reports(outs)
     assert [(x.exec_type.value, x.ord_status.value) for x in r] == [("8", "8")]
     assert r[0].text == "halted"
@@ -211,15 +214,11 @@ def test_a_fill_report_carries_the_performance_with_that_fill_in_it() -> None:
 
 
 def test_cancel_and_expire_reports_carry_the_performance_too() -> None:
-    algo = Scripted([Decision(place=(Place(qty=500, price=D("189.99"), venue="EXCH"),), wake_at=2 * S)])
-    with scripted(algo):
-        oms = make()
-        algo_new(oms)
-        tick(oms, S)
-        oms.handle(er("EXCH", "C1", "E1", qty=100, px="189.99", cum=100, avg="189.99"), S + 5)
-        pending = reports(oms.handle(ClientCancel(session="CLIENT1",
-                                                  cmd=CancelOrder(cl_ord_id="X1", orig_cl_ord_id="A1")), S + 6))
-        done = reports(oms.handle(er("EXCH", "C2", "E2", exec_type="4", status="4", cum=100, avg="189.99"), S + 7))
+    oms, algo = started([Decision(place=(Place(qty=500, price=D("189.99"), venue="EXCH"),), wake_at=2 * S)])
+    oms.handle(er("EXCH", "C1", "E1", qty=100, px="189.99", cum=100, avg="189.99"), S + 5)
+    pending = reports(oms.handle(ClientCancel(session="CLIENT1",
+                                              cmd=CancelOrder(cl_ord_id="X1", orig_cl_ord_id="A1")), S + 6))
+    done = reports(oms.handle(er("EXCH", "C2", "E2", exec_type="4", status="4", cum=100, avg="189.99"), S + 7))
     assert [(r.exec_type.value, r.target_strategy_performance) for r in pending + done] == [
         ("6", D("189.99")), ("4", D("189.99"))]
     algo = Scripted([Decision(place=(Place(qty=400, price=D("189.99"), venue="EXCH"),), wake_at=2 * S),
@@ -272,13 +271,9 @@ def test_a_replay_from_the_journal_gives_the_same_outputs() -> None:
 
 
 def test_a_venue_exec_for_an_algo_child_is_applied_like_any_other() -> None:
-    algo = Scripted([Decision(place=(Place(qty=100, price=D("190.01"), venue="ECN"),), wake_at=2 * S)])
-    with scripted(algo):
-        oms = make()
-        algo_new(oms)
-        tick(oms, S)
-        outs = oms.handle(VenueExec(venue="ECN", child_id="C1", exec_type="F", ord_status="2", exec_id="E1",
-                                    last_qty=100, last_px=D("190.01"), cum_qty=100, avg_px=D("190.01")), S + 1)
+    oms, algo = started([Decision(place=(Place(qty=100, price=D("190.01"), venue="ECN"),), wake_at=2 * S)])
+    outs = oms.handle(VenueExec(venue="ECN", child_id="C1", exec_type="F", ord_status="2", exec_id="E1",
+                                last_qty=100, last_px=D("190.01"), cum_qty=100, avg_px=D("190.01")), S + 1)
     assert kinds(outs) == [("F", "1")]
     info = oms.algo_info("O1", 2 * S)
     # called at the tick, then again when its child ended (filled)
