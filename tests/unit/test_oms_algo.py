@@ -214,7 +214,7 @@ def test_a_fill_report_carries_the_performance_with_that_fill_in_it() -> None:
 
 
 def test_cancel_and_expire_reports_carry_the_performance_too() -> None:
-    oms, algo = started([Decision(place=(Place(qty=500, price=D("189.99"), venue="EXCH"),), wake_at=2 * S)])
+    oms, _ = started([Decision(place=(Place(qty=500, price=D("189.99"), venue="EXCH"),), wake_at=2 * S)])
     oms.handle(er("EXCH", "C1", "E1", qty=100, px="189.99", cum=100, avg="189.99"), S + 5)
     pending = reports(oms.handle(ClientCancel(session="CLIENT1",
                                               cmd=CancelOrder(cl_ord_id="X1", orig_cl_ord_id="A1")), S + 6))
@@ -271,7 +271,7 @@ def test_a_replay_from_the_journal_gives_the_same_outputs() -> None:
 
 
 def test_a_venue_exec_for_an_algo_child_is_applied_like_any_other() -> None:
-    oms, algo = started([Decision(place=(Place(qty=100, price=D("190.01"), venue="ECN"),), wake_at=2 * S)])
+    oms, _ = started([Decision(place=(Place(qty=100, price=D("190.01"), venue="ECN"),), wake_at=2 * S)])
     outs = oms.handle(VenueExec(venue="ECN", child_id="C1", exec_type="F", ord_status="2", exec_id="E1",
                                 last_qty=100, last_px=D("190.01"), cum_qty=100, avg_px=D("190.01")), S + 1)
     assert kinds(outs) == [("F", "1")]
