@@ -199,7 +199,7 @@ def figure_now(oms: "Oms", parent: "Parent") -> Decimal | None:
 
 
 def working(oms: "Oms", parent: "Parent") -> int:
-    """What the parent's live children could still fill (canceling ones included)."""
+    """What the parent's live children could still fill (canceling ones included); any parent's."""
     total = 0
     for cid in parent.children:
         c = oms._children[cid]

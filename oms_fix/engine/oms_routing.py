@@ -131,7 +131,7 @@ def after_ping(oms: "Oms", parent: "Parent", child: Child, now: int) -> bool:
     """A plain parent's dark ping ended: what it left sweeps the lit venues (no second ping). False when
     there is nothing to do here (the parent is ending or done: the usual flow settles it)."""
     o = parent.order
-    left = o.leaves_qty - sum(max(0, c.qty - c.cum) for c in (oms._children[i] for i in parent.children) if c.live)
+    left = o.leaves_qty - oms_algo.working(oms, parent)
     if oms._wants_end(parent) or left <= 0 or o.phase not in (Phase.OPEN, Phase.OVERNIGHT):
         return False
     slices = route_qty(oms, parent, left, o.price if o.ord_type is OrdType.LIMIT else None)
