@@ -144,6 +144,24 @@ class RoutingSettings(_Model):
                              dark_min_qty=self.dark_min_qty, internal_cross=self.internal_cross)
 
 
+class ApiSettings(_Model):
+    """The REST API and the blotter (oms_fix/api), served on the OMS's own event loop."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    users: Path | None = None  # default: config/api_users.yaml beside the package
+    # HTTPS when both are set (PEM files; relative to the config file).
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> "ApiSettings":
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("tls_cert and tls_key go together: set both for HTTPS, or neither")
+        return self
+
+
 _DEFAULT_VENUES = [VenueLink(name="EXCH", port=9881), VenueLink(name="ECN", port=9882),
                    VenueLink(name="DARK", port=9883, lit=False, dark=True), VenueLink(name="CROSS", port=9884, lit=False),
                    VenueLink(name="MM", port=9885)]
@@ -155,6 +173,7 @@ class OmsSettings(_Model):
     journal: JournalSettings = JournalSettings()
     trading_day: TradingDaySettings = TradingDaySettings()
     routing: RoutingSettings = RoutingSettings()
+    api: ApiSettings = ApiSettings()
     clients: AcceptorSettings = AcceptorSettings(sessions=[Counterparty(target_comp_id=f"CLIENT{i}", account=f"ACC00{i}")
                                                            for i in range(1, 5)])
     drop_copy: AcceptorSettings = AcceptorSettings(port=9879, sessions=[Counterparty(target_comp_id="DROPCOPY")])
@@ -176,7 +195,7 @@ def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = N
     """Read `path` (default config/oms.yaml), then apply env and flag overrides.
 
     Environment: OMS_FIX_STATE_DIR, OMS_FIX_CLIENT_PORT, OMS_FIX_DROP_COPY_PORT,
-    OMS_FIX_COMP_ID. `overrides` (from flags) win over the environment.
+    OMS_FIX_COMP_ID, OMS_FIX_API_PORT. `overrides` (from flags) win over the environment.
     """
     path = path or DEFAULT_CONFIG
     data = read_mapping(path, ConfigError)
@@ -185,6 +204,7 @@ def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = N
         "clients.port": os.environ.get("OMS_FIX_CLIENT_PORT"),
         "drop_copy.port": os.environ.get("OMS_FIX_DROP_COPY_PORT"),
         "clients.sender_comp_id": os.environ.get("OMS_FIX_COMP_ID"),
+        "api.port": os.environ.get("OMS_FIX_API_PORT"),
     }
     for key, value in {**env, **(overrides or {})}.items():
         if value is None:
@@ -198,8 +218,9 @@ def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = N
         settings = OmsSettings.model_validate(data)
     except ValidationError as e:
         raise ConfigError(describe(path, e)) from None
-    for key in ("instruments", "risk"):
-        value = getattr(settings, key)
+    for owner, key in ((settings, "instruments"), (settings, "risk"), (settings.api, "users"),
+                       (settings.api, "tls_cert"), (settings.api, "tls_key")):
+        value = getattr(owner, key)
         if value is not None and not value.is_absolute():
-            setattr(settings, key, path.parent / value)  # relative to the config file
+            setattr(owner, key, path.parent / value)  # relative to the config file
     return settings

@@ -38,6 +38,10 @@ from ..live.oms_app import DropCopyApp, OmsRuntime
 from ..live.control import ControlServer, control_path
 from ..live.recovery import RecoveryError
 from ..engine.oms import Oms
+from ..api.app import BASE, create_app
+from ..api.server import ApiServer
+from ..api.service import ApiService
+from ..api.users import UsersError, load_users
 from ..engine.oms_types import InstrumentRules, VenueRule
 from ..engine.risk import RiskEngine
 from ..marketdata.consolidated import ConsolidatedBook
@@ -60,6 +64,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, help="the venues' background market seed (default: venues.yaml's)")
     p.add_argument("--venues-config", type=Path, help="venues config (default: config/venues.yaml)")
     p.add_argument("--no-venues", action="store_true", help="do not start the venues (run `oms-fix venues` yourself)")
+    p.add_argument("--api-port", type=int, help="REST API port (default 8080; env OMS_FIX_API_PORT; 0: any free port)")
+    p.add_argument("--no-api", action="store_true", help="do not serve the REST API and the blotter")
 
 
 def _settings(args: argparse.Namespace) -> OmsSettings:
@@ -70,6 +76,10 @@ def _settings(args: argparse.Namespace) -> OmsSettings:
         overrides["clients.port"] = args.port
     if args.drop_copy_port is not None:
         overrides["drop_copy.port"] = args.drop_copy_port
+    if args.api_port is not None:
+        overrides["api.port"] = args.api_port
+    if args.no_api:
+        overrides["api.enabled"] = False
     settings = load_settings(args.config, overrides)
     for spec in args.accept:
         glob, sep, account = spec.partition("=")
@@ -131,6 +141,17 @@ async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None, 
                            for v in settings.venues],
               routing=settings.routing.policy())
     runtime = OmsRuntime(oms, journal, LiveClock())
+    api = None
+    if settings.api.enabled:
+        try:
+            users = load_users(settings.api.users)
+        except UsersError as e:
+            journal.close()
+            raise ConfigError(str(e)) from None
+        # Before the replay: the API's history of every order's reports is rebuilt by it.
+        api_service = ApiService(runtime)
+        api = ApiServer(create_app(api_service, users), settings.api.host, settings.api.port,
+                        settings.api.tls_cert, settings.api.tls_key)
     try:
         got = runtime.recover()
     except RecoveryError as e:
@@ -183,16 +204,31 @@ async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None, 
     links.start()
     control = ControlServer(runtime, control_path(state))
     await control.start()
+    if api is not None:
+        try:
+            await api.start()
+        except OSError as e:
+            await control.stop()
+            for a in acceptors:
+                await a.stop()
+            await links.stop()
+            journal.close()
+            raise ConfigError(f"cannot listen on {settings.api.host}:{settings.api.port} for the REST API: "
+                              f"{e.strerror or e}") from None
+        print(f"REST API on {api.describe()}{BASE} (OpenAPI {api.describe()}/docs, blotter {api.describe()}/)",
+              flush=True)
     marks = asyncio.create_task(runtime.mark_loop(links_book, list(instruments)))
     days = asyncio.create_task(runtime.day_loop(settings.trading_day.roll_utc))
     print(f"OMS venue links as {settings.clients.sender_comp_id} to "
           + ", ".join(f"{v.name} {v.host}:{v.port}" for v in settings.venues), flush=True)
     print(f"state in {state.resolve()} (journal {state / 'oms.db'}, stores {state / 'fix' / 'store'}, "
           f"logs {state / 'fix' / 'log'}); kill switch: oms-fix kill --state-dir {state} (socket {control.path})")
-    print("not yet: REST API. Ctrl-C to stop.", flush=True)
+    print("Ctrl-C to stop.", flush=True)
     watch = asyncio.create_task(supervisor.watch(stop)) if supervisor else None
     await stop.wait()
     print("stopping: logging sessions out", flush=True)
+    if api is not None:
+        await api.stop()
     await control.stop()
     marks.cancel()
     days.cancel()

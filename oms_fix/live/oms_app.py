@@ -27,7 +27,7 @@ import asyncio
 import contextlib
 import json
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..domain.enums import ExecType, OrdRejReason, OrdStatus, OrdType, Side
 from ..domain.reports import NONE_ORDER_ID, CancelRejectReport, Report
@@ -77,13 +77,25 @@ class OmsRuntime:
         self.owed: Recovered = Recovered()  # what the last run journaled but may never have sent
         self._overflow: dict[str, int] = {}  # session id -> messages not delivered while it was logged out
         self.timers: AlgoTimers | None = None  # algo orders' ticks (set once the venue links' book exists)
+        # Told of every output as it is sent (and, through ``recover``, as the journal replays it):
+        # the REST API's report history and its event stream.
+        self.listeners: list[Callable[[object], None]] = []
 
     # -- start-up -----------------------------------------------------------------------
 
     def recover(self) -> Recovered:
         """Rebuild the core from the journal (before any session or link starts)."""
-        self.owed = replay_journal(self.oms, self.journal)
+        self.owed = replay_journal(self.oms, self.journal, self._tell_listeners)
         return self.owed
+
+    def _tell_listeners(self, o: object) -> None:
+        for fn in self.listeners:
+            fn(o)
+
+    def note(self, kind: str, stream: str, body: object) -> None:
+        """Journal a record of the runtime's own (an API call's audit event): durable at the next flush."""
+        self._records.append((self.clock.now_ns(), kind, stream, dumps(body)))
+        self._schedule()
 
     def begin(self, id_prefix: str, venues: Iterable[str]) -> None:
         """Start this run: journal its id prefix, and take every venue as down until its link logs on."""
@@ -295,7 +307,10 @@ class OmsRuntime:
         return conns
 
     def _send(self, outs: Iterable[object]) -> None:
+        listeners = self.listeners
         for o in outs:
+            for fn in listeners:
+                fn(o)
             if isinstance(o, t.ToClient):
                 conn = self.clients.get(o.session)
                 if isinstance(o.msg, Report):

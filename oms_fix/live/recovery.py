@@ -34,7 +34,7 @@ import time
 
 import orjson
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from ..domain.enums import ExecType
 from ..domain.reports import CancelRejectReport, Report
@@ -47,6 +47,9 @@ loads = orjson.loads
 
 __all__ = ["CLIENTS", "DROP_COPY", "Recovered", "RecoveryError", "needles", "replay_journal", "to_records"]
 
+# Records the runtime writes that no command produced: an order it could not read ("refused"),
+# an API call's audit event ("audit").
+RUNTIME_KINDS = frozenset({"refused", "audit"})
 CLIENTS = "clients"
 DROP_COPY = "drop copy"
 
@@ -145,8 +148,10 @@ def to_records(outs: list[Any], now: int, batch_start: bool) -> list[NewEvent]:
     return [(now, o.kind, o.stream, dumps(o.body)) for o in outs if isinstance(o, t.Journal)]
 
 
-def replay_journal(oms: Oms, journal: Journal) -> Recovered:
-    """Feed every journaled command back through ``oms``; return what may still be owed to whom."""
+def replay_journal(oms: Oms, journal: Journal, on_output: Callable[[Any], None] | None = None) -> Recovered:
+    """Feed every journaled command back through ``oms``; return what may still be owed to whom.
+
+    ``on_output`` is given every output the replay produces (but the journal records), in order."""
     started = time.perf_counter()
     got = Recovered()
     away = _Away()
@@ -174,14 +179,16 @@ def replay_journal(oms: Oms, journal: Journal) -> Recovered:
             for o in outs:
                 if not isinstance(o, (t.Journal, t.RiskEventOut)):
                     away.output(o, drop_copies)
+                if on_output is not None and not isinstance(o, t.Journal):
+                    on_output(o)
         elif kind == "session":
             _check_done(expected, seq)
             data = loads(body)
             if data["acceptor"] == DROP_COPY:
                 drop_copies.add(data["session"])
             away.session(data["acceptor"], data["session"], data["up"])
-        elif kind == "refused":
-            _check_done(expected, seq)  # an order the runtime could not read: not a command, nothing to rebuild
+        elif kind in RUNTIME_KINDS:
+            _check_done(expected, seq)  # the runtime's own records: not commands, nothing to rebuild
         elif kind == "start":
             _check_done(expected, seq)
             prefix = loads(body)["id_prefix"]
