@@ -151,7 +151,8 @@ async def _run_one(quick: bool, sync: str, progress: Callable[[str], None]) -> d
             "instruments": str(REPO / "config" / "instruments.yaml"), "risk": str(tmp / "risk.yaml"),
             "venues": [{"name": "ECN", "port": ports["ECN"]}]}))
         proc = subprocess.Popen([sys.executable, "-m", "oms_fix.cli", "up", "--config", str(tmp / "oms.yaml"),
-                                 "--venues-config", str(tmp / "venues.yaml"), "--state-dir", str(tmp / "state")],
+                                 "--venues-config", str(tmp / "venues.yaml"), "--state-dir", str(tmp / "state"),
+                                 "--api-port", "0"],
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO)
         try:
             assert proc.stdout is not None

@@ -79,6 +79,14 @@ class UpProcess:
             time.sleep(0.05)
         raise AssertionError(f"no market data snapshot from {VENUES} in {self.state / 'fix' / 'log'}")
 
+    @property
+    def api(self) -> str:
+        """The REST API's base URL, as `oms-fix up` printed it (tests run it on a free port)."""
+        for line in self.output().splitlines():
+            if line.startswith("REST API on "):
+                return line.split()[3]
+        raise AssertionError("oms-fix up printed no REST API line:\n" + self.output())
+
     def venue_log(self) -> str:
         return "".join(p.read_text(errors="replace")
                        for p in sorted((self.state / "fix" / "log").glob(f"FIX.4.4-{self.comp_id}--*.messages.log")))
