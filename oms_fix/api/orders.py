@@ -23,8 +23,16 @@ Svc = Annotated[ApiService, Depends(service)]
 _PAGE_MAX = 500
 
 
-@router.post("/orders", status_code=201, responses={403: {"model": ErrorBody}, 409: {"model": ErrorBody},
-                                                    422: {"model": ErrorBody}})
+# OpenAPI links: a client (or schemathesis's stateful phase) follows the new order's id to its operations.
+_ORDER_LINKS = {name: {"operationId": op, "parameters": {"order_id": "$response.body#/order_id"}}
+                for name, op in (("GetOrder", "get_order"), ("ModifyOrder", "modify_order"),
+                                 ("CancelOrder", "cancel_order"), ("OrderFills", "order_fills"),
+                                 ("OrderReports", "order_reports"))}
+
+
+@router.post("/orders", status_code=201, operation_id="create_order",
+             responses={201: {"description": "the order, accepted", "links": _ORDER_LINKS},
+                        403: {"model": ErrorBody}, 409: {"model": ErrorBody}, 422: {"model": ErrorBody}})
 async def create_order(req: OrderCreate, user: User_, svc: Svc) -> JSONResponse:
     """A new order (NewOrderSingle): 201 with the order once it is accepted and journaled; 422 with the
     reject's Text when a rule or a risk limit refuses it."""
@@ -35,12 +43,12 @@ async def create_order(req: OrderCreate, user: User_, svc: Svc) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
-@router.get("/orders/{order_id}", responses={404: {"model": ErrorBody}})
+@router.get("/orders/{order_id}", operation_id="get_order", responses={404: {"model": ErrorBody}})
 async def get_order(order_id: str, user: User_, svc: Svc, user_id: str | None = None) -> dict[str, Any]:
     return svc.view(svc.order(user, order_id))
 
 
-@router.get("/orders")
+@router.get("/orders", operation_id="list_orders")
 async def list_orders(user: User_, svc: Svc, user_id: str | None = None, symbol: str | None = None,
                 status: Annotated[str | None, Query(description="a status word, or 'working' / 'done'")] = None,
                 limit: Annotated[int, Query(ge=1, le=_PAGE_MAX)] = 100,
@@ -73,7 +81,7 @@ async def list_orders(user: User_, svc: Svc, user_id: str | None = None, symbol:
             "next_cursor": str(start + limit) if more else None}
 
 
-@router.put("/orders/{order_id}/modify", status_code=202,
+@router.put("/orders/{order_id}/modify", operation_id="modify_order", status_code=202,
             responses={403: {"model": ErrorBody}, 404: {"model": ErrorBody}, 409: {"model": ErrorBody}})
 async def modify_order(order_id: str, req: ModifyRequest, user: User_, svc: Svc) -> JSONResponse:
     """Cancel/replace (35=G) to a new total quantity and/or price: 202 while the venues' children are being
@@ -85,7 +93,7 @@ async def modify_order(order_id: str, req: ModifyRequest, user: User_, svc: Svc)
     return JSONResponse(body, status_code=202)
 
 
-@router.delete("/orders/{order_id}", status_code=202,
+@router.delete("/orders/{order_id}", operation_id="cancel_order", status_code=202,
                responses={403: {"model": ErrorBody}, 404: {"model": ErrorBody}, 409: {"model": ErrorBody}})
 async def cancel_order(order_id: str, user: User_, svc: Svc,
                  req: Annotated[CancelRequest | None, Body()] = None) -> JSONResponse:
@@ -97,13 +105,14 @@ async def cancel_order(order_id: str, user: User_, svc: Svc,
     return JSONResponse(body, status_code=202)
 
 
-@router.get("/orders/{order_id}/fills", responses={404: {"model": ErrorBody}})
+@router.get("/orders/{order_id}/fills", operation_id="order_fills", responses={404: {"model": ErrorBody}})
 async def order_fills(order_id: str, user: User_, svc: Svc, user_id: str | None = None) -> dict[str, Any]:
     p = svc.order(user, order_id)
     return {"order_id": p.order_id, "fills": [fill_json(r) for r in svc.log.fills(p.order_id)]}
 
 
-@router.get("/orders/{order_id}/execution-reports", responses={404: {"model": ErrorBody}})
+@router.get("/orders/{order_id}/execution-reports", operation_id="order_reports",
+            responses={404: {"model": ErrorBody}})
 async def order_reports(order_id: str, user: User_, svc: Svc, user_id: str | None = None) -> dict[str, Any]:
     """Every ExecutionReport (and OrderCancelReject) sent for the order: JSON, and the FIX fields (| for SOH)."""
     p = svc.order(user, order_id)

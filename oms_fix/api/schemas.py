@@ -40,6 +40,11 @@ class PegSpec(_Body):
 class OrderCreate(_Body):
     """A new order: the same terms a NewOrderSingle (35=D) carries, in words."""
 
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"symbol": "AAPL", "side": "buy", "quantity": 100, "order_type": "limit", "price": "189.50"},
+        {"symbol": "MSFT", "side": "sell", "quantity": 5000, "order_type": "twap",
+         "algo_parameters": {"duration_minutes": 30, "num_slices": 10}, "strategy": "passive"}]})
+
     user_id: str | None = Field(None, pattern=_ID, description="the key's user; checked when given")
     account_id: str | None = Field(None, pattern=_ID, description="default: the user's only account")
     client_order_id: str | None = Field(None, pattern=_ID,
