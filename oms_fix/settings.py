@@ -89,6 +89,15 @@ class AcceptorSettings(_Model):
     patterns: list[Pattern] = []
     # The default schedule of this acceptor's sessions; none: they never end.
     schedule: ScheduleSettings | None = None
+    # FIX over TLS when both are set (PEM files; relative to the config file).
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> "AcceptorSettings":
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("tls_cert and tls_key go together: set both for FIX over TLS, or neither")
+        return self
 
     @field_validator("sessions")
     @classmethod
@@ -219,7 +228,8 @@ def load_settings(path: Path | None = None, overrides: dict[str, Any] | None = N
     except ValidationError as e:
         raise ConfigError(describe(path, e)) from None
     for owner, key in ((settings, "instruments"), (settings, "risk"), (settings.api, "users"),
-                       (settings.api, "tls_cert"), (settings.api, "tls_key")):
+                       (settings.api, "tls_cert"), (settings.api, "tls_key"), (settings.clients, "tls_cert"),
+                       (settings.clients, "tls_key"), (settings.drop_copy, "tls_cert"), (settings.drop_copy, "tls_key")):
         value = getattr(owner, key)
         if value is not None and not value.is_absolute():
             setattr(owner, key, path.parent / value)  # relative to the config file

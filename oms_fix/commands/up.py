@@ -34,6 +34,7 @@ from ..live.venue_links import VenueLinks
 from ..live.clock import LiveClock
 from ..runid import run_id
 from ..live.algo_timers import AlgoTimers
+from ..live.tls import TlsError, server_context
 from ..live.oms_app import DropCopyApp, OmsRuntime
 from ..live.control import ControlServer, control_path
 from ..live.recovery import RecoveryError
@@ -148,6 +149,12 @@ async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None, 
         except UsersError as e:
             journal.close()
             raise ConfigError(str(e)) from None
+        if settings.api.tls_cert is not None and settings.api.tls_key is not None:
+            try:
+                server_context(settings.api.tls_cert, settings.api.tls_key)  # a clear error now, not at bind
+            except TlsError as e:
+                journal.close()
+                raise ConfigError(f"api.tls_cert: {e}") from None
         # Before the replay: the API's history of every order's reports is rebuilt by it.
         api_service = ApiService(runtime)
         api = ApiServer(create_app(api_service, users), settings.api.host, settings.api.port,
@@ -170,10 +177,19 @@ async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None, 
             registry.add(cfg)
         for pattern, template in acc_settings.pattern_configs(fix):
             registry.add_pattern(pattern, template)
+        tls = None
+        if acc_settings.tls_cert is not None and acc_settings.tls_key is not None:
+            try:
+                tls = server_context(acc_settings.tls_cert, acc_settings.tls_key)
+            except TlsError as e:
+                for a in acceptors:
+                    await a.stop()
+                journal.close()
+                raise ConfigError(f"{'clients' if name == 'clients' else 'drop_copy'}.tls_cert: {e}") from None
         acc = FixAcceptor(registry, apps[name], acc_settings.host, acc_settings.port,
                           log_dir=state / "fix" / "log", message_log=fix.message_log,
                           max_message_size=fix.max_message_size,
-                          on_note=functools.partial(_print_note, name))
+                          on_note=functools.partial(_print_note, name), tls=tls)
         try:
             await acc.start()
         except OSError as e:

@@ -8,6 +8,7 @@ junk, or announces an oversized message is cut off without touching others.
 from __future__ import annotations
 
 import asyncio
+import ssl
 from pathlib import Path
 from typing import Callable
 
@@ -107,8 +108,9 @@ class FixAcceptor:
     def __init__(self, registry: SessionRegistry, app: Application, host: str = "127.0.0.1", port: int = 0,
                  clock: Clock | None = None, log_dir: Path | None = None, message_log: bool = True,
                  logon_timeout_s: float = 10.0, max_message_size: int = 1 << 20,
-                 on_note: Callable[[str], None] | None = None):
+                 on_note: Callable[[str], None] | None = None, tls: ssl.SSLContext | None = None):
         self.registry = registry
+        self.tls = tls  # FIX over TLS when set (the server's certificate and key loaded)
         self.app = app
         self.host = host
         self.port = port
@@ -149,7 +151,8 @@ class FixAcceptor:
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
-        self._server = await self.loop.create_server(lambda: _AcceptorProtocol(self), self.host, self.port)
+        self._server = await self.loop.create_server(lambda: _AcceptorProtocol(self), self.host, self.port,
+                                                     ssl=self.tls)
         sock = self._server.sockets[0]
         self.port = sock.getsockname()[1]
         if self.log_dir is not None:
@@ -181,5 +184,5 @@ class FixAcceptor:
         self.registry.close()
 
     def describe(self) -> str:
-        return f"{self.host}:{self.port}"
+        return f"{self.host}:{self.port}{' (TLS)' if self.tls is not None else ''}"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 from pathlib import Path
 from typing import Callable
 
@@ -37,8 +38,10 @@ class FixInitiator:
 
     def __init__(self, session: Session, app: Application, host: str, port: int, clock: Clock | None = None,
                  log_dir: Path | None = None, message_log: bool = True, backoff_s: float = 0.5,
-                 max_backoff_s: float = 30.0, reconnect: bool = True, on_note: Callable[[str], None] | None = None):
+                 max_backoff_s: float = 30.0, reconnect: bool = True, on_note: Callable[[str], None] | None = None,
+                 tls: ssl.SSLContext | None = None):
         self.session = session
+        self.tls = tls  # FIX over TLS when set: the context that checks the acceptor's certificate
         self.app = app
         self.host = host
         self.port = port
@@ -82,7 +85,8 @@ class FixInitiator:
                 await asyncio.sleep((start - now) / 1e9)
                 continue
             try:
-                await loop.create_connection(lambda: _InitiatorProtocol(self.conn), self.host, self.port)  # type: ignore[arg-type]
+                await loop.create_connection(lambda: _InitiatorProtocol(self.conn), self.host, self.port,  # type: ignore[arg-type]
+                                             ssl=self.tls)
             except OSError as e:
                 self.note(f"connect to {self.host}:{self.port} failed: {e}; retrying in {delay:g}s")
             else:

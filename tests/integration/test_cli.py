@@ -107,7 +107,7 @@ def test_up_serves_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
             proc.kill()
     assert proc.returncode == 0, err
     assert f"127.0.0.1:{port}" in out and f"127.0.0.1:{dc_port}" in out
-    assert "journal" in out and "not yet: REST API" in out
+    assert "journal" in out and "REST API on http://127.0.0.1:" in out
     assert out.rstrip().endswith("stopped; stores flushed")
 
 
