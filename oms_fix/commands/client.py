@@ -28,6 +28,7 @@ import sys
 from pathlib import Path
 
 from ..live.loop import run as run_loop
+from ..live.tls import TlsError, client_context
 from ..tradeclient.live import ClientOptions, run_interactive, run_one_shot
 from ..tradeclient.parse import COMMANDS_HELP, CommandError, parse, split_commands
 
@@ -54,6 +55,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="seconds to print what arrives after the last command (default 2)")
     p.add_argument("--logon-timeout", type=float, default=10.0, metavar="S",
                    help="give up logging on after this long (default 10)")
+    p.add_argument("--tls", action="store_true", help="FIX over TLS (the acceptor's tls_cert is set)")
+    p.add_argument("--tls-ca", type=Path, metavar="PEM",
+                   help="trust this certificate (e.g. a self-signed one) for --tls; default: the system's CAs")
 
 
 def _options(args: argparse.Namespace) -> ClientOptions:
@@ -61,7 +65,8 @@ def _options(args: argparse.Namespace) -> ClientOptions:
     return ClientOptions(host=args.host, port=args.port, sender=args.sender, target=args.target,
                          account=args.account or None, state_dir=state_dir, username=args.username,
                          password=args.password, heartbeat_s=args.heartbeat, reset=args.reset,
-                         logon_timeout_s=args.logon_timeout)
+                         logon_timeout_s=args.logon_timeout, tls=args.tls or args.tls_ca is not None,
+                         tls_ca=args.tls_ca)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -70,6 +75,12 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     opts = _options(args)
+    if opts.tls:
+        try:
+            client_context(opts.tls_ca)
+        except TlsError as e:
+            print(f"oms-fix client: --tls-ca: {e}", file=sys.stderr)
+            return 2
     if args.commands is not None:
         bad = [(text, cmd) for text in split_commands(args.commands)
                if isinstance(cmd := parse(text), CommandError)]

@@ -26,6 +26,7 @@ from ..live.connection import SessionConnection
 from ..live.initiator import FixInitiator
 from ..live.msglog import NullLog, SessionLog
 from ..live.stores import file_store_factory
+from ..live.tls import client_context
 from .orders import OrderView
 from .parse import COMMANDS_HELP, CommandError, Help, Quit, ShowOrders, Wait, parse, split_commands
 from .render import render
@@ -48,6 +49,8 @@ class ClientOptions:
     reset: bool = False
     logon_timeout_s: float = 10.0
     logout_timeout_s: float = 3.0
+    tls: bool = False
+    tls_ca: Path | None = None  # the certificate to trust for TLS (None: the system's CAs)
 
 
 # How the session notes a Reject (35=3) it received: admin messages never reach the application.
@@ -173,7 +176,7 @@ class TradeClient:
         except (StoreError, OSError) as e:
             return f"cannot open the session store: {e}"
         ini = FixInitiator(Session(config, store), self, o.host, o.port, log_dir=o.state_dir / "log",
-                           reconnect=False, on_note=self._note)
+                           reconnect=False, on_note=self._note, tls=client_context(o.tls_ca) if o.tls else None)
         ini.log = _TapLog(ini.log, self._event)
         self.initiator = ini
         ini.start()

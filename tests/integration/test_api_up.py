@@ -89,6 +89,12 @@ def test_fix_and_http_over_tls(tmp_path: Path) -> None:
                                   (44, "190"), (60, format_text(time.time_ns()))], 2))
                 er = _read_message(tls, buf)
                 assert b"\x0135=8\x01" in er and b"\x0111=tls-1\x01" in er
+        # The command-line client, trusting the self-signed certificate.
+        out = subprocess.run(CLI + ["client", "--port", str(up.ports["clients"]), "--tls-ca", str(TLS / "cert.pem"),
+                                    "--state-dir", str(tmp_path / "client"), "--reset", "-c", "orders"],
+                             cwd=REPO, capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert "logged on" in out.stdout.lower(), out.stdout
         # Plain FIX on the TLS port gets no Logon back.
         with socket.create_connection(("127.0.0.1", up.ports["clients"]), timeout=3) as plain:
             plain.sendall(_fix([(35, "A"), (98, "0"), (108, "30")], 1))
