@@ -74,12 +74,14 @@ from .oms_children import DONE_EXEC_TYPES, Child, Parent
 from .oms_corrections import venue_correction
 from .oms_journal import encode, encode_command
 from .oms_reconcile import fills_from
-from .oms_operations import kill, mark, new_day, revive, venue_down, venue_up
+from .oms_operations import (kill, mark, new_day, new_order, revive, set_algo_defaults, set_limits, set_routing,
+                             set_venue_rules, venue_down, venue_up)
 from .oms_status import dont_know, mass_status
 from .oms_types import (AlgoTick, ClientCancel, ClientDontKnow, ClientMassCancel, ClientMassStatus, ClientNew,
                         ClientReplace, ClientStatus, Command, InstrumentRules, Journal, Kill, Mark, NewDay, Out, Revive,
-                        RiskEventOut, RoutingPolicy, ToClient, ToClientMassCancelReport, ToVenueCancel, ToVenueStatus,
-                        VenueCancelReject, VenueDown, VenueExec, VenueRule, VenueUp)
+                        RiskEventOut, RoutingPolicy, SetAlgoDefaults, SetLimits, SetRouting, SetVenueRules, ToClient,
+                        ToClientMassCancelReport, ToVenueCancel, ToVenueStatus, VenueCancelReject, VenueDown, VenueExec,
+                        VenueRule, VenueUp)
 from .oms_validate import check_new, check_terms
 from .risk import RiskEngine, RiskOrder
 from .oms_cross import cross
@@ -125,14 +127,16 @@ class Oms:
         self._routes: list[Any] = []  # this command's routing decisions, for its journal record
         self._replayed: list[Any] | None = None  # during a replay: the recorded decisions still to take, last first
         self._handlers: dict[type, Callable[[Any, int], None]] = {
-            ClientNew: self._new, ClientCancel: self._cancel, ClientReplace: self._replace,
+            ClientNew: partial(new_order, self), ClientCancel: self._cancel, ClientReplace: self._replace,
             ClientStatus: self._status, ClientMassCancel: self._mass_cancel, VenueExec: self._venue_exec,
             VenueCancelReject: self._venue_cancel_reject, VenueUp: partial(venue_up, self),
             VenueDown: partial(venue_down, self),
             Kill: partial(kill, self), Revive: partial(revive, self), NewDay: partial(new_day, self),
             Mark: partial(mark, self),
             ClientMassStatus: partial(mass_status, self), ClientDontKnow: partial(dont_know, self),
-            AlgoTick: partial(oms_algo.algo_tick, self),
+            AlgoTick: partial(oms_algo.algo_tick, self), SetLimits: partial(set_limits, self),
+            SetRouting: partial(set_routing, self), SetVenueRules: partial(set_venue_rules, self),
+            SetAlgoDefaults: partial(set_algo_defaults, self),
         }
 
     # -- the entry point ------------------------------------------------------------

@@ -22,7 +22,7 @@ __all__ = ["decode_command", "encode", "encode_command"]
 _TYPES: dict[str, type] = {c.__name__: c for c in (
     t.ClientNew, t.ClientCancel, t.ClientReplace, t.ClientStatus, t.ClientMassCancel, t.ClientMassStatus,
     t.ClientDontKnow, t.VenueExec, t.VenueCancelReject, t.VenueUp, t.VenueDown, t.Kill, t.Revive, t.NewDay, t.Mark,
-    t.AlgoTick,
+    t.AlgoTick, t.SetLimits, t.SetRouting, t.SetVenueRules, t.SetAlgoDefaults,
     NewOrder, CancelOrder, ReplaceOrder)}
 
 

@@ -7,21 +7,38 @@ the trading day's roll ends day orders Done for Day (A.1.b) and starts GT
 orders' next day; a mark moves risk's reference price; a venue that goes down
 has its live children marked uncertain, and when it is back each is asked for
 by OrderStatusRequest.
+
+Settings changed at run time are commands too, so a replay changes them at the
+same point in the stream: ``SetLimits`` (risk limits), ``SetRouting`` (the
+router's policy), ``SetVenueRules`` (a venue's lit/dark/fee rules, or taking it
+out of routing) and ``SetAlgoDefaults`` (848 parameters an algo order gets for
+the keys it leaves out, merged in by ``new_order`` before the order is
+checked). A change binds what comes after it: orders already working keep the
+limits, venues and parameters they were taken with. A bad value (an unknown
+venue, limit or strategy) changes nothing and is journaled as ignored; the
+REST API refuses such values before they become commands.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..domain.enums import TimeInForce
 from ..domain.transitions import Phase
+from .algos import STRATEGY_CODES
 from .oms_routing import reroute
-from .oms_types import Kill, Mark, NewDay, Revive, ToVenueStatus, VenueDown, VenueUp
+from .oms_types import (ClientNew, Kill, Mark, NewDay, Revive, SetAlgoDefaults, SetLimits, SetRouting, SetVenueRules,
+                        ToVenueStatus, VenueDown, VenueRule, VenueUp)
+from .risk import RiskEngine
 
 if TYPE_CHECKING:
     from .oms import Oms
 
-__all__ = ["kill", "mark", "new_day", "revive", "venue_down", "venue_up"]
+__all__ = ["breaches", "instruments", "kill", "mark", "new_day", "new_order", "revive", "risk_engine",
+           "set_algo_defaults", "set_limits", "set_routing", "set_venue_rules", "venue_down", "venue_rules", "venue_up",
+           "venues_down"]
 
 _WORKING = frozenset({Phase.OPEN, Phase.OVERNIGHT})
 
@@ -80,3 +97,94 @@ def venue_up(oms: "Oms", cmd: VenueUp, now: int) -> None:
     for c in oms._children.values():
         if c.venue == cmd.venue and c.live and c.uncertain:
             oms._out.append(ToVenueStatus(venue=c.venue, child_id=c.child_id, symbol=c.symbol, side=c.side))
+
+
+# -- settings changed at run time ---------------------------------------------------------
+
+
+def set_limits(oms: "Oms", cmd: SetLimits, now: int) -> None:
+    # getattr with a default: an unknown name reaches with_limits, which refuses it by name.
+    changes = {n: getattr(cmd.limits, n, None) for n in cmd.names}
+    try:
+        oms._risk.set_limits(cmd.account, cmd.symbol, changes, frozenset(cmd.inherit), cmd.reason, now)
+    except ValueError as e:
+        oms._ignore("risk", f"limits of {cmd.account}: {e}")
+
+
+def set_routing(oms: "Oms", cmd: SetRouting, now: int) -> None:
+    changes = {k: v for k in ("dark_ping", "dark_ping_min_order", "dark_min_qty", "internal_cross")
+               if (v := getattr(cmd, k)) is not None}
+    small = [k for k in ("dark_ping_min_order", "dark_min_qty") if k in changes and changes[k] < 1]
+    if small:
+        oms._ignore("oms", f"routing: {', '.join(small)} must be at least 1")
+        return
+    oms.routing = replace(oms.routing, **changes)
+
+
+def venue_rules(oms: "Oms") -> tuple[VenueRule, ...]:
+    """Every venue's rules, in preference order. Until a SetVenueRules changed one they are read back from
+    what the Oms was built with (its fees kept as floats: exact for any fee a config file can hold)."""
+    if oms.routing.venues:
+        return oms.routing.venues
+    fees = oms.venue_stats._fees
+    return tuple(VenueRule(name=v, lit=v in oms._lit_venues, dark=v in oms._dark_venues,
+                           taker_fee=Decimal(repr(fees.get(v, 0.0))).normalize()) for v in oms._all_venues)
+
+
+def set_venue_rules(oms: "Oms", cmd: SetVenueRules, now: int) -> None:
+    rules = venue_rules(oms)
+    if cmd.venue not in {r.name for r in rules}:
+        oms._ignore("oms", f"venue rules for {cmd.venue!r}: not a venue here")
+        return
+    changes = {k: v for k in ("lit", "dark", "taker_fee", "enabled") if (v := getattr(cmd, k)) is not None}
+    rules = tuple(replace(r, **changes) if r.name == cmd.venue else r for r in rules)
+    oms.routing = replace(oms.routing, venues=rules)
+    # A disabled venue leaves every list routing reads (ExDestination and algos check _all_venues);
+    # its children still working there go on, and their reports apply as before.
+    on = [r for r in rules if r.enabled]
+    oms._all_venues = [r.name for r in on]
+    oms._lit_venues = [r.name for r in on if r.lit]
+    oms._dark_venues = [r.name for r in on if r.dark]
+    oms.venue_stats._fees = {r.name: float(r.taker_fee) for r in rules}
+
+
+def set_algo_defaults(oms: "Oms", cmd: SetAlgoDefaults, now: int) -> None:
+    if cmd.strategy not in STRATEGY_CODES:
+        oms._ignore("oms", f"algo defaults for TargetStrategy (847) {cmd.strategy}: not an algo here")
+        return
+    kept = tuple((s, p) for s, p in oms.routing.algo_defaults if s != cmd.strategy)
+    mine = ((cmd.strategy, cmd.params),) if cmd.params else ()
+    oms.routing = replace(oms.routing, algo_defaults=tuple(sorted(kept + mine)))
+
+
+def new_order(oms: "Oms", cmd: ClientNew, now: int) -> None:
+    """A new order, with its strategy's default 848 parameters under its own (an order's key wins)."""
+    spec = cmd.algo
+    if spec is not None and oms.routing.algo_defaults:
+        defaults = dict(oms.routing.algo_defaults).get(spec.strategy, ())
+        given = {k for k, _ in spec.params}
+        extra = tuple((k, v) for k, v in defaults if k not in given)
+        if extra:
+            cmd = replace(cmd, algo=replace(spec, params=spec.params + extra))
+    oms._new(cmd, now)
+
+
+# -- views for the REST API (read only) ------------------------------------------------------
+
+
+def risk_engine(oms: "Oms") -> RiskEngine:
+    return oms._risk
+
+
+def venues_down(oms: "Oms") -> list[str]:
+    """Venues the core takes as down (their link is not logged on, or is reconciling)."""
+    return sorted(oms._down)
+
+
+def breaches(oms: "Oms") -> list[tuple[str, str, str]]:
+    """Real-time limits over now: (rule, account, symbol or "")."""
+    return sorted(oms._risk._breaches)
+
+
+def instruments(oms: "Oms") -> list[str]:
+    return sorted(oms._instruments)

@@ -2,7 +2,9 @@
 
 Commands are imperative and frozen: a client's request (``Client*``), a venue's
 answer to a child order (``Venue*``), an operator's or the session layer's
-fact (``VenueUp``/``VenueDown``, ``Kill``/``Revive``, ``NewDay``). Outbound
+fact (``VenueUp``/``VenueDown``, ``Kill``/``Revive``, ``NewDay``), or a setting changed at run time
+(``SetLimits``, ``SetRouting``, ``SetVenueRules``, ``SetAlgoDefaults``: commands like the rest, so a
+replay of the journal takes every change at the moment it was made). Outbound
 values say what to send (``ToClient``, ``ToVenue*``) or keep (``Journal``,
 ``RiskEventOut``). No FIX tags here: the lead's translation maps fields to tags.
 Venue-side codes (ExecType, OrdStatus, Side, OrdType, TimeInForce) are the FIX
@@ -20,12 +22,15 @@ from ..domain.enums import Side
 from ..domain.reports import CancelRejectReport, Report
 from .algos.base import AlgoSpec, Market
 from .risk import RiskEvent
+from .risk_limits import Limits
 
 __all__ = [
-    "RoutingPolicy", "AlgoTick", "ClientCancel", "ClientDontKnow", "ClientMassCancel", "ClientMassStatus", "ClientNew", "ClientReplace",
-    "ClientStatus", "Command", "InstrumentRules", "Journal", "Kill", "NewDay", "OpsEvent", "OpsEventOut", "Out",
-    "Revive", "RiskEventOut", "ToAlgoTimer", "ToClient", "ToClientBusinessReject", "ToClientMassCancelReport", "ToVenueCancel",
-    "ToVenueNew", "ToVenueStatus", "VenueCancelReject", "VenueDown", "VenueExec", "VenueRule", "VenueUp",
+    "AlgoTick", "ClientCancel", "ClientDontKnow", "ClientMassCancel", "ClientMassStatus", "ClientNew",
+    "ClientReplace", "ClientStatus", "Command", "InstrumentRules", "Journal", "Kill", "NewDay", "OpsEvent",
+    "OpsEventOut", "Out", "Revive", "RiskEventOut", "RoutingPolicy", "SetAlgoDefaults", "SetLimits", "SetRouting",
+    "SetVenueRules", "ToAlgoTimer", "ToClient", "ToClientBusinessReject", "ToClientMassCancelReport",
+    "ToVenueCancel", "ToVenueNew", "ToVenueStatus", "VenueCancelReject", "VenueDown", "VenueExec", "VenueRule",
+    "VenueUp",
 ]
 
 
@@ -41,16 +46,22 @@ class VenueRule:
     lit: bool = True  # only lit venues are routed to without an ExDestination
     dark: bool = False  # a dark pool: where the router pings first (RoutingPolicy)
     taker_fee: Decimal = Decimal(0)  # per share, for taking liquidity there (negative: a rebate)
+    enabled: bool = True  # False: no new child order goes there (router, dark ping, ExDestination, algos)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RoutingPolicy:
-    """The smart router's choices beyond price and size (oms_routing.py, oms_cross.py)."""
+    """The smart router's choices beyond price and size (oms_routing.py, oms_cross.py), and what run-time
+    commands changed (oms_operations.py): the Oms keeps one, replaced whole on each change."""
 
     dark_ping: bool = True  # a marketable order of dark_ping_min_order or more pings the dark pool first
     dark_ping_min_order: int = 1000
     dark_min_qty: int = 100  # MinQty (110) of the ping: no fill smaller than this
     internal_cross: bool = True  # opposing client orders cross at the mid before anything goes out
+    # Every venue's rules once a SetVenueRules changed one; () until then: the rules the Oms was built with.
+    venues: tuple[VenueRule, ...] = ()
+    # TargetStrategy (847) -> 848 parameters an algo order gets for the keys it leaves out (SetAlgoDefaults).
+    algo_defaults: tuple[tuple[int, tuple[tuple[str, str], ...]], ...] = ()
 
 
 # -- commands from clients ----------------------------------------------------------
@@ -209,9 +220,58 @@ class AlgoTick:
     market: Market
 
 
+# -- settings changed at run time (the REST API's risk and config endpoints) ------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetLimits:
+    """Risk limits of ``account`` ("*": the defaults every account inherits), or of one ``symbol`` of it.
+    Each limit ``names`` lists takes its value from ``limits`` (None there: no limit); each ``inherit``
+    lists drops the account's (or symbol's) own figure, so the level above applies again. Limits left
+    out of both keep what they were. ``reason`` goes into the risk event."""
+
+    account: str
+    symbol: str = ""
+    limits: Limits = Limits()
+    names: tuple[str, ...] = ()
+    inherit: tuple[str, ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetRouting:
+    """The router's policy (``RoutingPolicy``): each field that is not None replaces the policy's."""
+
+    dark_ping: bool | None = None
+    dark_ping_min_order: int | None = None
+    dark_min_qty: int | None = None
+    internal_cross: bool | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetVenueRules:
+    """One venue's rules (``VenueRule``): each field that is not None replaces the venue's. Only a venue
+    the Oms was built with: a new one would have no FIX link to reach it."""
+
+    venue: str
+    lit: bool | None = None
+    dark: bool | None = None
+    taker_fee: Decimal | None = None
+    enabled: bool | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetAlgoDefaults:
+    """The 848 parameters an algo order of ``strategy`` (TargetStrategy 847) gets for each key it leaves
+    out, replacing that strategy's earlier defaults (() clears them). Orders already working keep theirs."""
+
+    strategy: int
+    params: tuple[tuple[str, str], ...] = ()
+
+
 Command = (ClientNew | ClientCancel | ClientReplace | ClientStatus | ClientMassCancel | ClientMassStatus
            | ClientDontKnow | VenueExec | VenueCancelReject | VenueUp | VenueDown | Kill | Revive | NewDay | Mark
-           | AlgoTick)
+           | AlgoTick | SetLimits | SetRouting | SetVenueRules | SetAlgoDefaults)
 
 
 # -- outbound ----------------------------------------------------------------------------

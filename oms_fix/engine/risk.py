@@ -81,7 +81,7 @@ ACCEPT = RiskDecision(True)
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RiskEvent:
     time: int
-    kind: str               # "reject", "kill", "revive", "breach", "breach_cleared"
+    kind: str               # "reject", "kill", "revive", "breach", "breach_cleared", "limits"
     rule: str
     text: str
     account: str | None = None
@@ -398,6 +398,19 @@ class RiskEngine:
         self._day = day
         self._daily.clear()
         self._locates_used.clear()
+
+    def set_limits(self, account: str, symbol: str, changes: Mapping[str, Any], inherit: frozenset[str],
+                   reason: str, now: int) -> None:
+        """Limits changed at run time (``RiskConfig.with_limits``; ValueError leaves them as they were). They
+        bind the next check; working orders stay, and a position now over a limit is a breach event."""
+        self.config = self.config.with_limits(account, symbol, changes, inherit)
+        self._limits.clear()
+        said = ", ".join([*(f"{k}={v}" for k, v in sorted(changes.items())),
+                          *(f"{k} inherited" for k in sorted(inherit))])
+        self._events.append(RiskEvent(time=now, kind="limits", rule="limits", text=f"limits: {said} ({reason})",
+                                      account=None if account == "*" else account, symbol=symbol or None))
+        for a in sorted(self._positions) if account == "*" else [account]:
+            self._review(a, sorted(self._positions.get(a, {})), now)
 
     def set_locate(self, account: str, symbol: str, qty: int) -> None:
         """Located shares for today, replacing the configured figure (from the stock-loan desk)."""

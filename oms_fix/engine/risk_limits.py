@@ -79,5 +79,25 @@ class RiskConfig:
     def throttle_for(self, session: str) -> Throttle | None:
         return self.session_throttles[session] if session in self.session_throttles else self.throttle
 
+    def with_limits(self, account: str, symbol: str, changes: Mapping[str, Any],
+                    inherit: frozenset[str] = frozenset()) -> RiskConfig:
+        """This config with ``changes`` written into the override of ``account`` (``"*"``: the defaults) or
+        of (account, ``symbol``), and the limits in ``inherit`` taken out of it. ValueError as a file's
+        check would raise it (an unknown limit, credit_limit for one symbol)."""
+        if account == "*":
+            if symbol or inherit:
+                raise ValueError("the defaults are per account and inherit nothing")
+            _check_override("defaults", changes)
+            return replace(self, defaults=replace(self.defaults, **changes))
+        _check_override(f"account {account}", {**changes, **dict.fromkeys(inherit)})
+
+        def merged(old: Mapping[str, Any]) -> dict[str, Any]:
+            return {k: v for k, v in {**old, **changes}.items() if k not in inherit}
+
+        if symbol:
+            key = (account, symbol)
+            return replace(self, symbols={**self.symbols, key: merged(self.symbols.get(key, {}))})
+        return replace(self, accounts={**self.accounts, account: merged(self.accounts.get(account, {}))})
+
     def named_accounts(self) -> set[str]:
         return {*self.accounts, *self.account_restricted, *(a for a, _ in self.symbols), *(a for a, _ in self.locates)}
