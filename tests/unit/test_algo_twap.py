@@ -172,3 +172,13 @@ def test_any_fill_pattern_keeps_the_contract(qty, slices, fill, partial, seed, r
 
 def st_odd(n: int) -> int:
     return 50 if n % 7 == 0 else 0
+
+
+def test_a_huge_window_or_a_tiny_interval_is_bounded_not_a_stall():
+    from oms_fix.engine.algos.schedule import MAX_SLICES
+
+    assert refusal(twap, "duration_minutes=1000000000") == "duration_minutes: must be <= 44640, not 1000000000"
+    algo, _ = twap("duration_minutes=40000;slice_interval=0.001")
+    assert len(algo.bounds) - 1 == MAX_SLICES
+    vwap, _ = make(1, "duration_minutes=40000;interval=0.001")
+    assert len(vwap.bounds) - 1 == MAX_SLICES

@@ -20,7 +20,7 @@ from .performance import fill_price, price4, price_text
 from .pricing import STRATEGIES, child_price
 from .working import PAUSE_NS
 
-__all__ = ["CATCH_UP_AT", "DEFAULT_SLICE_S", "Slicer", "behind_touch", "clear_the_way", "newest_first",
+__all__ = ["CATCH_UP_AT", "DEFAULT_SLICE_S", "MAX_SLICES", "Slicer", "behind_touch", "clear_the_way", "newest_first",
            "slice_bounds", "strategy_param"]
 
 CATCH_UP_AT = 0.8  # of a slice: late enough for passive fills to come, early enough to cross before the boundary
@@ -28,11 +28,14 @@ RECHECK_NS = 2 * NS  # while catching up: how often to re-price what did not fil
 DEFAULT_SLICE_S = 60.0
 
 
+MAX_SLICES = 10_000
+
+
 def slice_bounds(params: Params, order: Order, start: int, end: int, default_slice_s: float = DEFAULT_SLICE_S,
                  rng_salt: str | None = None) -> list[int]:
     """Slice boundaries ``[start, ..., end]`` from ``num_slices`` / ``slice_interval`` (and ``randomize`` when a
     salt is given)."""
-    n = params.integer("num_slices", ge=1, le=10_000)
+    n = params.integer("num_slices", ge=1, le=MAX_SLICES)
     interval = params.number("slice_interval", gt=0)
     if n is not None and interval is not None:
         raise AlgoError("num_slices: give num_slices or slice_interval, not both")
@@ -42,7 +45,9 @@ def slice_bounds(params: Params, order: Order, start: int, end: int, default_sli
         n = max(1, math.ceil(span / (seconds * NS) - 1e-9))
         if interval is None:
             n = min(n, max(1, order.qty // max(1, order.lot)))
-    n = min(n, max(1, span // NS))
+    # At most one slice a second and MAX_SLICES in all, whatever the interval and the window: a
+    # month-long window cut into millisecond slices would otherwise cost the OMS its memory.
+    n = min(n, max(1, span // NS), MAX_SLICES)
     bounds = [start + span * i // n for i in range(n + 1)]
     if rng_salt is not None:
         jitter = params.number("randomize", 0.0, ge=0, le=0.5) or 0.0

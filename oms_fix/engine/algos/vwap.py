@@ -43,7 +43,7 @@ from typing import Any, Callable
 
 from .base import NS, AlgoError, AlgoSpec, Market, Order, Progress
 from .params import Params, participation_rate
-from .schedule import Slicer, strategy_param
+from .schedule import MAX_SLICES, Slicer, strategy_param
 from .working import read_window
 
 __all__ = ["DAY_NS", "Vwap", "build", "u_cumulative"]
@@ -166,7 +166,7 @@ def build(spec: AlgoSpec, order: Order, params: Params) -> Vwap:
     interval = params.number("interval", DEFAULT_INTERVAL_S, gt=0) or DEFAULT_INTERVAL_S
     rate = participation_rate(spec, params, 1.0)
     span = end - start
-    n = max(1, min(-(-span // int(interval * NS)), span // NS or 1))
+    n = max(1, min(-(-span // int(interval * NS)), span // NS or 1, MAX_SLICES))
     bounds = [start + span * i // n for i in range(n + 1)]
 
     def c(t: int) -> float:

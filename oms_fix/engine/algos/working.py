@@ -19,7 +19,7 @@ from .base import NS, AlgoError, AlgoSpec, Decision, Market, Order, Progress
 from .params import Params
 from .pricing import child_price
 
-__all__ = ["PAUSE_NS", "SLICE_STRATEGIES", "Window", "gate", "lot_qty", "read_strategy", "read_window",
+__all__ = ["MAX_MINUTES", "PAUSE_NS", "SLICE_STRATEGIES", "Window", "gate", "lot_qty", "read_strategy", "read_window",
            "strategy_price", "within_limit"]
 
 PAUSE_NS = NS
@@ -44,11 +44,14 @@ class Window:
         return at if self.end is None else max(now, min(at, self.end))
 
 
+MAX_MINUTES = 31 * 24 * 60  # a month: longer is a typo, and an algo is re-planned each day anyway
+
+
 def read_window(spec: AlgoSpec, order: Order, params: Params, *, default_minutes: float | None = None) -> Window:
     """The window from EffectiveTime (168), ExpireTime (126) and ``duration_minutes`` (the earlier end wins);
     ``default_minutes`` applies only when neither 126 nor the parameter gives an end."""
     start = max(order.arrived, spec.start or order.arrived)
-    minutes = params.number("duration_minutes", None, gt=0)
+    minutes = params.number("duration_minutes", None, gt=0, le=MAX_MINUTES)
     if spec.end is not None and spec.end <= start:
         raise AlgoError("ExpireTime (126): must be after the start (EffectiveTime (168) or arrival)")
     if minutes is None and spec.end is None:
