@@ -56,8 +56,18 @@ def install_handlers(app: FastAPI) -> None:
         return ApiError(status, detail or "invalid request", rule="request schema").response()
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, e: StarletteHTTPException) -> JSONResponse:
-        return ApiError(e.status_code, str(e.detail), headers=dict(e.headers or {})).response()
+    async def _http(request: Request, e: StarletteHTTPException) -> JSONResponse:
+        headers = dict(e.headers or {})
+        if e.status_code == 405:
+            # Starlette's Allow names only the first route matching the path; RFC 9110 wants every method
+            # the resource has (GET and POST /orders are two routes).
+            allowed = sorted({m for r in request.app.router.routes
+                              if getattr(r, "path_regex", None) is not None and r.path_regex.match(request.url.path)
+                              for m in (getattr(r, "methods", None) or ())})
+            headers["Allow"] = ", ".join(allowed)
+            return ApiError(405, f"{request.method} is not allowed here; allowed: {headers['Allow']}",
+                            headers=headers).response()
+        return ApiError(e.status_code, str(e.detail), headers=headers).response()
 
     @app.exception_handler(Exception)
     async def _crash(_: Request, e: Exception) -> JSONResponse:

@@ -8,7 +8,7 @@ sent, so the REST view and the FIX view of an order cannot disagree.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from ..domain.enums import ExecType
@@ -28,8 +28,17 @@ def iso(ns: int) -> str:
     return f"{text[0:4]}-{text[4:6]}-{text[6:8]}T{text[9:]}Z"
 
 
+_PLACES = Decimal("1e-8")
+
+
 def num(d: Decimal | None) -> str | None:
-    return None if d is None else format(d.normalize(), "f") if d == d.to_integral_value() else format(d, "f")
+    """A price or average as JSON text: exact, but rounded half-even to 8 places as AvgPx (6) is on the
+    wire (an average of thirds would otherwise run to 28 digits), without trailing zeros."""
+    if d is None:
+        return None
+    if d.as_tuple().exponent < -8:  # type: ignore[operator]
+        d = d.quantize(_PLACES, rounding=ROUND_HALF_EVEN)
+    return format(d.normalize(), "f")
 
 
 def report_json(r: Report | CancelRejectReport) -> dict[str, Any]:

@@ -13,6 +13,7 @@ runtime's flush), so a 201 is as durable as an ExecutionReport.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timezone
 from typing import Any
 
@@ -77,6 +78,19 @@ class ApiService:
         if p.algo is not None:
             self.hub.publish("execution", {"order_id": p.order_id, **algo_json(self.oms, p, now)}, p.account)
 
+    async def progress_loop(self, interval_s: float = 1.0) -> None:
+        """Each working algo order's progress against its schedule, every ``interval_s``, to the stream:
+        the schedule's target moves between fills, when no report would tell anyone."""
+        while True:
+            await asyncio.sleep(interval_s)
+            if not self.hub.subscribers:
+                continue
+            now = self.runtime.clock.now_ns()
+            for order_id in self.oms.algo_wakes():
+                p = oms_views.parent(self.oms, order_id)
+                if p is not None:
+                    self.hub.publish("execution", {"order_id": order_id, **algo_json(self.oms, p, now)}, p.account)
+
     def _run(self, cmd: t.Command) -> list[object]:
         """The command through the core, journaled, its messages sent; what it sent."""
         self._captured = []
@@ -86,6 +100,10 @@ class ApiService:
             return self._captured
         finally:
             self._captured = None
+
+    def command(self, cmd: t.Command) -> list[object]:
+        """Any core command (a run-time setting), journaled and replayed like the rest; what it sent."""
+        return self._run(cmd)
 
     # -- reading ---------------------------------------------------------------------
 

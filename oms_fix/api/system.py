@@ -48,6 +48,13 @@ async def health(request: Request, svc: Svc) -> dict[str, Any]:
             "kill_switches": rt.oms.kill_switches(), "stream_subscribers": len(svc.hub.subscribers)}
 
 
+@router.get("/me", tags=["system"])
+async def me(user: User_) -> dict[str, Any]:
+    """Who the key is: its user, roles and accounts (the blotter shows only what they allow)."""
+    return {"user_id": user.user_id, "roles": list(user.roles), "accounts": list(user.accounts),
+            "reads_all": user.reads_all, "rate_limit_per_s": user.rate_limit_per_s}
+
+
 @router.post("/risk/kill-switch", tags=["risk"], responses={403: {"model": ErrorBody}})
 async def kill_switch(req: KillRequest, user: User_, svc: Svc) -> dict[str, Any]:
     """The kill switch (risk role): block new orders for an account (or all) and cancel what is working;

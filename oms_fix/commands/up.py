@@ -143,6 +143,7 @@ async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None, 
               routing=settings.routing.policy())
     runtime = OmsRuntime(oms, journal, LiveClock())
     api = None
+    api_service: ApiService | None = None
     if settings.api.enabled:
         try:
             users = load_users(settings.api.users)
@@ -157,8 +158,8 @@ async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None, 
                 raise ConfigError(f"api.tls_cert: {e}") from None
         # Before the replay: the API's history of every order's reports is rebuilt by it.
         api_service = ApiService(runtime)
-        api = ApiServer(create_app(api_service, users), settings.api.host, settings.api.port,
-                        settings.api.tls_cert, settings.api.tls_key)
+        api_app = create_app(api_service, users)
+        api = ApiServer(api_app, settings.api.host, settings.api.port, settings.api.tls_cert, settings.api.tls_key)
     try:
         got = runtime.recover()
     except RecoveryError as e:
@@ -235,6 +236,7 @@ async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None, 
               flush=True)
     marks = asyncio.create_task(runtime.mark_loop(links_book, list(instruments)))
     days = asyncio.create_task(runtime.day_loop(settings.trading_day.roll_utc))
+    progress = asyncio.create_task(api_service.progress_loop()) if api_service is not None else None
     print(f"OMS venue links as {settings.clients.sender_comp_id} to "
           + ", ".join(f"{v.name} {v.host}:{v.port}" for v in settings.venues), flush=True)
     print(f"state in {state.resolve()} (journal {state / 'oms.db'}, stores {state / 'fix' / 'store'}, "
@@ -245,9 +247,12 @@ async def _serve_oms(settings: OmsSettings, supervisor: VenueSupervisor | None, 
     print("stopping: logging sessions out", flush=True)
     if api is not None:
         await api.stop()
+        api_app.state.evidence.journal_pending()  # what it holds back to write in one commit
     await control.stop()
     marks.cancel()
     days.cancel()
+    if progress is not None:
+        progress.cancel()
     runtime.timers.stop()
     runtime.flush()
     for acc in acceptors:

@@ -46,6 +46,7 @@ from ..store.journal import Journal, NewEvent
 from .acceptor import FixAcceptor
 from .algo_timers import AlgoTimers
 from .clock import Clock
+from . import latency
 from .connection import SessionConnection
 from .tradingday import trading_day_roll
 from .recovery import CLIENTS, DROP_COPY, Recovered, dumps, needles, replay_journal, to_records
@@ -80,6 +81,7 @@ class OmsRuntime:
         # Told of every output as it is sent (and, through ``recover``, as the journal replays it):
         # the REST API's report history and its event stream.
         self.listeners: list[Callable[[object], None]] = []
+        self.latency = latency.Latency()  # per-hop timings for the REST API's /metrics
 
     # -- start-up -----------------------------------------------------------------------
 
@@ -180,6 +182,7 @@ class OmsRuntime:
                               json.dumps({"acceptor": acceptor, "session": name, "up": up})))
         self._schedule()
 
+    @latency.client_message
     def on_message(self, conn: SessionConnection, msg: Message) -> None:
         session = conn.session.config.target_comp_id
         self.clients[session] = conn
@@ -245,6 +248,7 @@ class OmsRuntime:
 
     # -- venue links --------------------------------------------------------------
 
+    @latency.venue_message
     def on_venue_message(self, venue: str, msg: Message) -> None:
         mt = msg.msg_type
         if mt == b"8":
@@ -275,6 +279,7 @@ class OmsRuntime:
     def _handle(self, cmd: t.Command, batch_start: bool) -> None:
         now = self.clock.now_ns()
         outs = self.oms.handle(cmd, now)
+        self.latency.handled(outs)
         self._records += to_records(outs, now, batch_start)
         self._outbox += [o for o in outs if not isinstance(o, t.Journal)]
 
@@ -290,6 +295,7 @@ class OmsRuntime:
         records, self._records = self._records, []
         if records:
             self.journal.append(records)
+            self.latency.committed()
 
     def flush(self) -> None:
         self._flush_due = False
@@ -299,6 +305,7 @@ class OmsRuntime:
             for conn in self._connections():
                 corked.enter_context(conn.batch())
             self._send(outbox)
+        self.latency.sent(outbox)
 
     def _connections(self) -> list[SessionConnection]:
         conns = [c for c in (*self.clients.values(), *self.drop_copies.values()) if c.connected]

@@ -48,8 +48,8 @@ loads = orjson.loads
 __all__ = ["CLIENTS", "DROP_COPY", "Recovered", "RecoveryError", "needles", "replay_journal", "to_records"]
 
 # Records the runtime writes that no command produced: an order it could not read ("refused"),
-# an API call's audit event ("audit").
-RUNTIME_KINDS = frozenset({"refused", "audit"})
+# an API call's audit event ("audit"), best-execution evidence the API took from the book ("evidence").
+RUNTIME_KINDS = frozenset({"refused", "audit", "evidence"})
 CLIENTS = "clients"
 DROP_COPY = "drop copy"
 
