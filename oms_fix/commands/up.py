@@ -10,6 +10,8 @@ copy sessions, every step journaled in var/oms.db before it is acknowledged.
 On start the journal is replayed: orders, positions and risk counters come
 back as they were, and every venue's open child orders are reconciled by
 OrderStatusRequest when its link logs on.
+The REST API and the blotter are served on 127.0.0.1:8080 on the same event
+loop (oms_fix/api; --api-port, --no-api).
 Ctrl-C or SIGTERM logs every session out, stops the venues and flushes the stores.
 """
 
