@@ -82,6 +82,7 @@ class OmsRuntime:
         # the REST API's report history and its event stream.
         self.listeners: list[Callable[[object], None]] = []
         self.latency = latency.Latency()  # per-hop timings for the REST API's /metrics
+        self._lazy_armed = False
 
     # -- start-up -----------------------------------------------------------------------
 
@@ -94,10 +95,22 @@ class OmsRuntime:
         for fn in self.listeners:
             fn(o)
 
-    def note(self, kind: str, stream: str, body: object) -> None:
-        """Journal a record of the runtime's own (an API call's audit event): durable at the next flush."""
+    def note(self, kind: str, stream: str, body: object, lazy_s: float | None = None) -> None:
+        """Journal a record of the runtime's own (an API call's audit event): durable at the next flush.
+
+        ``lazy_s``: no flush of its own unless none comes within that many seconds. Under load the record
+        rides in the next batch's commit instead of costing an fsync of its own."""
         self._records.append((self.clock.now_ns(), kind, stream, dumps(body)))
-        self._schedule()
+        if lazy_s is None:
+            self._schedule()
+        elif not self._lazy_armed:
+            self._lazy_armed = True
+            asyncio.get_running_loop().call_later(lazy_s, self._lazy_flush)
+
+    def _lazy_flush(self) -> None:
+        self._lazy_armed = False
+        if self._records:
+            self._schedule()
 
     def begin(self, id_prefix: str, venues: Iterable[str]) -> None:
         """Start this run: journal its id prefix, and take every venue as down until its link logs on."""
