@@ -71,8 +71,7 @@ def _shown(nbbo: dict[str, Any]) -> dict[str, Any]:
 
 
 def _child(svc: ApiService, child_id: str) -> Child | None:
-    # The core keeps children by id; oms_views has no lookup by child id yet.
-    return svc.oms._children.get(child_id)
+    return oms_views.child(svc.oms, child_id)
 
 
 def route_why(r: dict[str, Any]) -> str:

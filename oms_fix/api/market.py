@@ -86,7 +86,8 @@ def _status(bid: Decimal | None, ask: Decimal | None, silence_ns: int | None, st
 async def market_data(symbol: Symbol, user: User_, svc: Svc) -> dict[str, Any]:
     """The consolidated quote of a symbol: the NBBO with its sizes and the venues at each side, the last
     trade, the volume printed since the OMS started, each venue's top of book, the market's status
-    (open, one_sided, stale, no_data) and the data-quality figures algos met (views, stale and crossed
+    (open, one_sided, stale, no_data, or halted when every venue says the symbol is halted: SecurityStatus
+    326=2 or TradingSessionStatus 340=1; each venue's own status is in ``venues``) and the data-quality figures algos met (views, stale and crossed
     episodes, feed gaps per venue). 404 for a symbol the OMS does not trade."""
     known_symbol(svc, symbol)
     book = book_of(svc)
@@ -96,6 +97,11 @@ async def market_data(symbol: Symbol, user: User_, svc: Svc) -> dict[str, Any]:
     silence = None if updated is None else max(0, now - updated)
     stale_after = _stale_after_ns(svc)
     status, why = _status(q.bid, q.ask, silence, stale_after)
+    known = [v for v in svc.runtime.links.initiators] if svc.runtime.links is not None else []
+    halted = sorted(v for v in known if book.halted(v, symbol))
+    if halted and len(halted) == len(known):
+        # Every venue says so (SecurityStatus 326=2 or TradingSessionStatus 340=1): quotes may still show.
+        status, why = "halted", f"halted at {', '.join(halted)}"
     mid = q.mid
     spread = None if q.bid is None or q.ask is None else q.ask - q.bid
     last = book.last.get(symbol)
@@ -108,7 +114,9 @@ async def market_data(symbol: Symbol, user: User_, svc: Svc) -> dict[str, Any]:
         if at is not None and now - at > stale_after:
             gapped.append(venue)
         venues.append({"venue": venue, "bid": num(bid), "bid_size": bid_size, "ask": num(ask), "ask_size": ask_size,
-                       "updated_at": None if at is None else iso(at)})
+                       "updated_at": None if at is None else iso(at), "halted": book.halted(venue, symbol),
+                       "trading_session_status": book.session_status.get(venue),
+                       "security_trading_status": book.security_status.get((venue, symbol))})
     watch = svc.runtime.timers.watch.figures().get(symbol) if svc.runtime.timers is not None else None
     return {
         "symbol": symbol, "time": iso(now), "status": status, "status_detail": why or None,

@@ -37,7 +37,7 @@ from ..analytics.tape import MidPath
 from ..analytics.tca import OrderFacts, order_tca, side_sign
 from ..domain.enums import ExecType, OrdStatus
 from ..domain.reports import Report
-from ..engine import oms_views
+from ..engine import oms_operations, oms_views
 from ..engine.oms_children import Parent
 from ..engine.risk import BUY, RiskEngine
 from .bestex import Evidence, evidence, order_evidence
@@ -231,8 +231,8 @@ def performance(c: Ctx) -> Built:
 
 
 def _risk(svc: ApiService) -> RiskEngine:
-    # The core's risk engine: the limits' configuration and usage are its to tell (no public view yet).
-    return svc.oms._risk
+    # The core's risk engine: the limits' configuration and usage are its to tell.
+    return oms_operations.risk_engine(svc.oms)
 
 
 def _usage(name: str, used: int | Decimal, limit: int | Decimal | None, account: str,

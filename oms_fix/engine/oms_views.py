@@ -10,7 +10,7 @@ from .oms_children import Child, Parent
 if TYPE_CHECKING:
     from .oms import Oms
 
-__all__ = ["by_cl_ord_id", "children", "parent", "parents"]
+__all__ = ["by_cl_ord_id", "child", "children", "parent", "parents"]
 
 
 def parents(oms: "Oms") -> Iterator[Parent]:
@@ -27,6 +27,10 @@ def by_cl_ord_id(oms: "Oms", session: str, cl_ord_id: str) -> Parent | None:
     book = oms._sessions.get(session)
     order = None if book is None else book.get(cl_ord_id)
     return None if order is None else oms._parents.get(order.order_id)
+
+
+def child(oms: "Oms", child_id: str) -> Child | None:
+    return oms._children.get(child_id)
 
 
 def children(oms: "Oms", p: Parent) -> list[Child]:

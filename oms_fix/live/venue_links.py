@@ -21,7 +21,7 @@ from ..fix.message import Message
 from ..fix.registry import SessionRegistry
 from ..fix.store import MessageStore
 from ..marketdata.consolidated import ConsolidatedBook
-from ..marketdata.fix_feed import apply_incremental, apply_snapshot
+from ..marketdata.fix_feed import apply_incremental, apply_snapshot, apply_status
 from ..settings import VenueLink
 from .clock import Clock, LiveClock
 from .connection import SessionConnection
@@ -60,7 +60,7 @@ class _Link:
         elif mt == b"X":
             apply_incremental(self.owner.book, self.venue, msg, now)
         elif mt in (b"h", b"f"):
-            return
+            apply_status(self.owner.book, self.venue, msg)
         else:
             self.owner.on_message(self.venue, msg)
 

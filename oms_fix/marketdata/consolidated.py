@@ -51,6 +51,17 @@ class ConsolidatedBook:
         self.volume: dict[str, int] = {}
         self.updated: dict[str, int] = {}  # symbol -> when any venue last sent data for it (ns)
         self.venue_updated: dict[tuple[str, str], int] = {}  # (symbol, venue) -> when that venue last did
+        # What each venue says of its trading: venue -> TradSesStatus (340) from TradingSessionStatus (35=h),
+        # (venue, symbol) -> SecurityTradingStatus (326) from SecurityStatus (35=f), which wins for that symbol.
+        self.session_status: dict[str, str] = {}
+        self.security_status: dict[tuple[str, str], str] = {}
+
+    def halted(self, venue: str, symbol: str) -> bool:
+        """The venue says the symbol is halted: 326=2 for it, else 340=1 (halted) for the whole venue."""
+        own = self.security_status.get((venue, symbol))
+        if own is not None:
+            return own == "2"
+        return self.session_status.get(venue) == "1"
 
     def touch(self, symbol: str, now: int, venue: str | None = None) -> None:
         """Data for ``symbol`` (from ``venue``) arrived at ``now``: market-data quality measures staleness,

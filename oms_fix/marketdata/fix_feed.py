@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from ..fix.message import Message
 from .consolidated import BUY, SELL, ConsolidatedBook
 
-__all__ = ["apply_incremental", "apply_snapshot"]
+__all__ = ["apply_incremental", "apply_snapshot", "apply_status"]
 
 _SIDE = {b"0": BUY, b"1": SELL}
 
@@ -75,3 +75,15 @@ def apply_incremental(book: ConsolidatedBook, venue: str, msg: Message, now: int
     for symbol in touched:
         book.touch(symbol, now, venue)
     return touched
+
+
+def apply_status(book: ConsolidatedBook, venue: str, msg: Message) -> None:
+    """A TradingSessionStatus (35=h, TradSesStatus 340) or SecurityStatus (35=f, SecurityTradingStatus 326)."""
+    if msg.msg_type == b"h":
+        status = msg.get(340)
+        if status:
+            book.session_status[venue] = status.decode("latin-1")
+    else:
+        symbol, status = msg.get(55), msg.get(326)
+        if symbol and status:
+            book.security_status[(venue, symbol.decode("latin-1"))] = status.decode("latin-1")

@@ -143,3 +143,28 @@ def test_venue_metrics_are_what_the_oms_child_orders_met_there(tmp_path: Path) -
         assert r.status_code == 404 and "no venue NASDAQ" in r.json()["detail"] and "EXCH" in r.json()["detail"]
 
     run(tmp_path, test)
+
+
+def _status(system: System, venue: str, fields: list[tuple[int, str]]) -> None:
+    """SecurityStatus (35=f) or TradingSessionStatus (35=h) as the venue's link gets it."""
+    from oms_fix.fix.message import Message
+
+    system.links.initiators[venue].app.on_message(None, Message.build(fields))  # type: ignore[arg-type]
+
+
+def test_a_halt_the_venues_announce_shows_per_venue_and_halts_the_symbol_when_all_say_so(tmp_path: Path) -> None:
+    async def test(system: System) -> None:
+        _aapl(system)
+        _status(system, "EXCH", [(35, "f"), (55, "AAPL"), (336, "EXCH"), (326, "2")])
+        body = (await system.get("alice", "/market-data/AAPL")).json()
+        assert body["status"] == "open"
+        assert [(v["venue"], v["halted"]) for v in body["venues"]] == [("ECN", False), ("EXCH", True)]
+        for venue in ("ECN", "DARK", "CROSS", "MM"):
+            _status(system, venue, [(35, "h"), (336, venue), (340, "1")])
+        body = (await system.get("alice", "/market-data/AAPL")).json()
+        assert body["status"] == "halted" and "EXCH" in body["status_detail"]
+        assert (await system.get("alice", "/market-data/MSFT")).json()["status"] == "no_data"  # EXCH halted AAPL only
+        _status(system, "EXCH", [(35, "f"), (55, "AAPL"), (336, "EXCH"), (326, "17")])
+        assert (await system.get("alice", "/market-data/AAPL")).json()["status"] == "open"
+
+    run(tmp_path, test)
