@@ -40,6 +40,8 @@ def order_json(oms: Oms, p: Parent, now: int | None = None) -> dict[str, Any]:
         "order_type": order_type_word(o.ord_type, p.algo.spec.strategy if p.algo else None),
         "quantity": o.order_qty, "price": num(o.price), "time_in_force": tif_word(o.time_in_force),
         "status": status, "ord_status": o.ord_status.value, "done": status in DONE_STATUSES,
+        # Grows with every report: a reader holding two views of the order keeps the later one.
+        "version": o.version,
         "filled_quantity": o.cum_qty, "leaves_quantity": o.leaves_qty,
         "avg_price": num(o.avg_px) if o.cum_qty else None,
         "ex_destination": p.ex_destination, "created_at": iso(p.arrived) if p.arrived else None,

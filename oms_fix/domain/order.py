@@ -138,6 +138,11 @@ class Order:
     # -- what the order is ------------------------------------------------------
 
     @property
+    def version(self) -> int:
+        """How many ExecutionReports the order has had (its ExecIDs' numbers): a later state, a larger one."""
+        return self._seq
+
+    @property
     def cum_qty(self) -> int:
         return self.executions.cum_qty
 

@@ -232,10 +232,19 @@ def test_a_fix_order_shows_live_and_the_trader_cancels_it_at_the_venue(blotter: 
     sign_in(d, blotter.url, "local-alice-key")
     assert "alice" in d.find_element(By.ID, "who").text
 
-    # An algo order through REST, and a market order that fills, so the chart and the fills have something.
-    blotter.post("/orders", {"symbol": "MSFT", "side": "buy", "quantity": 2000, "order_type": "twap",
-                             "algo_parameters": {"duration_minutes": 0.5, "num_slices": 10},
-                             "strategy": "aggressive"}, "local-alice-key")
+    # An algo order from the page's form, and a market order over FIX that fills, so the chart and the
+    # fills have something.
+    from selenium.webdriver.support.ui import Select
+
+    d.find_element(By.ID, "order-symbol").clear()
+    d.find_element(By.ID, "order-symbol").send_keys("MSFT")
+    d.find_element(By.ID, "order-qty").clear()
+    d.find_element(By.ID, "order-qty").send_keys("2000")
+    Select(d.find_element(By.ID, "order-type")).select_by_value("twap")
+    d.find_element(By.ID, "order-params").send_keys("duration_minutes=0.5;num_slices=10;strategy=aggressive")
+    d.find_element(By.ID, "order-submit").click()
+    wait(d).until(lambda _: d.find_elements(By.CSS_SELECTOR, ".algo"),
+                  f"the TWAP from the form shows no algo card; errors: {errors_shown(d)}")
     blotter.client.new_order("BLTMKT", "AAPL", "1", 300)
     blotter.client.wait_done("BLTMKT")
 

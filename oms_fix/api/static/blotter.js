@@ -178,6 +178,9 @@
 
   function upsert(o) {
     const old = state.orders.get(o.order_id);
+    // A reply that left the OMS before a stream event can reach the page after it (the DELETE's 202
+    // pending_cancel after the stream's canceled): the older view must not win.
+    if (old && o.version !== undefined && old.version > o.version) return;
     state.orders.set(o.order_id, o);
     let tr = state.rows.get(o.order_id);
     if (!tr) {
@@ -322,6 +325,17 @@
     const body = {symbol: $("order-symbol").value.trim().toUpperCase(), side: $("order-side").value,
       quantity: Number($("order-qty").value), order_type: type};
     if (price && type !== "market") body.price = price;
+    // key=value;key=value as in FIX's 848; participation_rate and max_floor are fields of their own.
+    const params = {};
+    for (const part of $("order-params").value.split(";")) {
+      const [k, ...rest] = part.split("=");
+      const key = k.trim(), value = rest.join("=").trim();
+      if (!key) continue;
+      if (key === "participation_rate") body.participation_rate = value;
+      else if (key === "max_floor") body.max_floor = Number(value);
+      else params[key] = value;
+    }
+    if (Object.keys(params).length) body.algo_parameters = params;
     if (!$("order-account-label").hidden) body.account_id = $("order-account").value;
     const button = $("order-submit");
     button.disabled = true;
