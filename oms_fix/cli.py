@@ -6,12 +6,12 @@ import argparse
 import sys
 
 from . import __version__
-from .commands import bench, client, hashpw, kill, sim, up, venues
+from .commands import bench, client, hashpw, kill, sim, up, venue_ctl, venues
 
 __all__ = ["main"]
 
 _COMMANDS = {"up": up, "venues": venues, "client": client, "bench": bench, "hash-password": hashpw,
-             "kill": kill, "sim": sim}
+             "kill": kill, "sim": sim, "venue-ctl": venue_ctl}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,11 +10,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from oms_fix.configfile import describe, read_mapping
 
 from .daycycle import DayCycle
+from .faults import IMMEDIATE, FaultError, Scope, check_params
 from .venues import KINDS, Fees, Halt, VenueSpec
 
 __all__ = ["DEFAULT_VENUES", "VenuesConfig", "VenuesConfigError", "load_venues_config"]
@@ -49,6 +50,38 @@ class _Halt(_Model):
     for_s: float = Field(gt=0)
 
 
+class _FaultScope(_Model):
+    symbol: str | None = None
+    session: str | None = None
+    count: int | None = Field(None, ge=1)
+    start_s: float | None = Field(None, ge=0)  # seconds after the venue starts
+    end_s: float | None = Field(None, gt=0)
+    probability: float = Field(1.0, ge=0, le=1)
+
+    def scope(self, start_ns: int) -> Scope:
+        def at(s: float | None) -> int | None:
+            return None if s is None else start_ns + int(s * 1e9)
+        return Scope(self.symbol, self.session, self.count, at(self.start_s), at(self.end_s), self.probability)
+
+
+class _Fault(_Model):
+    """A fault armed when the venue starts (sim_venues/faults.py has the kinds and their params)."""
+
+    kind: str
+    params: dict[str, Any] = {}
+    scope: _FaultScope = _FaultScope()
+
+    @model_validator(mode="after")
+    def _check(self) -> "_Fault":
+        if self.kind in IMMEDIATE:
+            raise ValueError(f"{self.kind} is an immediate operation, not a fault to arm")
+        try:
+            check_params(self.kind, self.params)
+        except FaultError as e:
+            raise ValueError(str(e)) from None
+        return self
+
+
 class _Venue(_Model):
     kind: str
     port: int = Field(ge=0, le=65535)
@@ -64,6 +97,9 @@ class _Venue(_Model):
     mm_size: int = Field(500, gt=0)
     mm_skew_ticks_per_lot: float = Field(0.5, ge=0)
     maker_levels: int = Field(5, ge=1, le=50)
+    faults: list[_Fault] = []
+    # The control API (sim_venues/control.py). None: the FIX port + 100 (EXCH 9881 -> 9981); 0: any free port.
+    control_port: int | None = Field(None, ge=0, le=65535)
 
     @field_validator("kind")
     @classmethod
@@ -98,6 +134,15 @@ class VenuesConfig(_Model):
                 mm_skew_ticks_per_lot=v.mm_skew_ticks_per_lot, maker_levels=v.maker_levels))
         return out
 
+    def control_port(self, name: str, fix_port: int | None = None) -> int:
+        """The venue's control API port; ``fix_port`` is the FIX port it really listens on if not the
+        configured one (``--port``): a venue moved to any free port gets its control API on one too."""
+        v = self.venues[name]
+        if v.control_port is not None:
+            return v.control_port
+        port = v.port if fix_port is None else fix_port
+        return port + 100 if port else 0
+
     def reference_sources(self, name: str) -> list[str]:
         """The lit venues whose books make this venue's reference NBBO (default: every exchange and ECN)."""
         v = self.venues[name]
@@ -118,9 +163,9 @@ def load_venues_config(path: Path | None = None, overrides: dict[str, Any] | Non
         for src in v.reference_from:
             if src not in cfg.venues:
                 raise VenuesConfigError(f"{path}: venues.{name}.reference_from: {src!r} is not a configured venue")
-    ports = [v.port for v in cfg.venues.values() if v.port]
+    ports = [p for name, v in cfg.venues.items() for p in (v.port, cfg.control_port(name)) if p]
     if len(ports) != len(set(ports)):
-        raise VenuesConfigError(f"{path}: venues: two venues share a port ({sorted(ports)})")
+        raise VenuesConfigError(f"{path}: venues: two venues share a port (FIX and control ports: {sorted(ports)})")
     if cfg.instruments is not None and not cfg.instruments.is_absolute():
         cfg.instruments = path.parent / cfg.instruments
     return cfg

@@ -13,6 +13,12 @@ peer's SenderCompID. Messages the venue handles:
 - 35=V MarketDataRequest -> 35=W snapshot, then 35=X increments; 35=Y reject
 - anything else -> BusinessMessageReject (35=j), 380=3 unsupported message type
 
+Faults a tester arms (``faults``, a ``FaultPlan`` seeded from ``seed``) are
+consulted at a new order, a cancel and a fill (fault_wire.py makes them
+happen); ``operate`` busts or corrects a fill, halts or resumes a symbol.
+Every firing goes to ``on_event`` (serve.py prints and files it), so a tester
+can tell a simulated fault from a bug.
+
 Reports for orders whose session is logged out wait in its store and go out
 after the next Logon (FIX 4.4 Vol 2: messages created while disconnected are
 sent, not lost). A session that logs out loses its market data subscriptions.
@@ -21,7 +27,9 @@ sent, not lost). A session that logs out loses its market data subscriptions.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import asdict
 from itertools import count
+from typing import Any, Callable, Mapping
 
 from oms_fix.fix.message import Message
 from oms_fix.fix.session import ProtocolError
@@ -31,6 +39,8 @@ from oms_fix.live.connection import SessionConnection
 
 from . import marketdata as md
 from .daycycle import tradsesstatus
+from .fault_wire import FaultWire
+from .faults import FaultPlan, Scope, check_params
 from .fix_translate import (Refusal, cancel_reject_body, er_body, parse_order, reject_body,
                             status_unknown_body, wire)
 from .orders import CancelReject, CxlRejReason, ExecType, OrdRejReason, Phase, Report, Side
@@ -46,7 +56,8 @@ _SECURITY_STATUS = {Phase.HALTED: "2", Phase.CONTINUOUS: "17", Phase.PRE_OPEN: "
 class VenueGateway:
     """The FixAcceptor application for one venue."""
 
-    def __init__(self, venue: Venue, clock: Clock):
+    def __init__(self, venue: Venue, clock: Clock, *, seed: int = 0,
+                 on_event: Callable[[str], None] | None = None):
         self.venue = venue
         # ExecIDs are unique per venue across restarts: the venue's run id is in every one.
         self._exec_prefix = f"{venue.name}-{venue.run_id}-E" if venue.run_id else f"{venue.name}-E"
@@ -58,6 +69,32 @@ class VenueGateway:
         self._publish_due = False
         self.trades = 0
         self.volume = 0
+        self.faults = FaultPlan(seed, symbols=tuple(venue.engines))
+        self.on_event = on_event
+        self._fx = FaultWire(self)
+
+    # -- faults -----------------------------------------------------------------
+
+    def arm(self, kind: str, params: Mapping[str, Any] | None, scope: Scope) -> str:
+        """Arm a fault (``FaultError`` if it cannot be) and say so in the event log."""
+        fid = self.faults.arm(kind, params, scope, self.clock.now_ns())
+        limits = {k: v for k, v in asdict(scope).items() if v is not None and (k, v) != ("probability", 1.0)}
+        self.event(f"fault {fid} {kind} armed: params {check_params(kind, params)}, scope {limits or 'everything'}")
+        return fid
+
+    def disarm(self, fault_id: str) -> bool:
+        done = self.faults.disarm(fault_id, self.clock.now_ns())
+        if done:
+            self.event(f"fault {fault_id} disarmed")
+        return done
+
+    def operate(self, kind: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
+        """bust / correct a fill, halt / resume a symbol, now (``FaultError`` if it cannot be done)."""
+        return self._fx.operate(kind, params, self.clock.now_ns())
+
+    def event(self, text: str) -> None:
+        if self.on_event is not None:
+            self.on_event(text)
 
     # -- Application ------------------------------------------------------------
 
@@ -105,6 +142,7 @@ class VenueGateway:
     def tick(self) -> None:
         """Advance the venue to now and send what it did (the runtime calls this every tick_ms)."""
         now = self.clock.now_ns()
+        self._fx.drain(now)
         self.dispatch(self.venue.advance(now), now)
         self.publish_status()
         self.publish(now)
@@ -132,6 +170,8 @@ class VenueGateway:
             if existing is not None:
                 self.dispatch([Report(ExecType.ORDER_STATUS, existing, existing.cl_ord_id)], now)
                 return
+        if self._fx.on_new(conn, msg, req, now):
+            return
         self.dispatch(self.venue.submit(req, now), now)
 
     def _cancel(self, conn: SessionConnection, owner: str, msg: Message, now: int) -> None:
@@ -139,6 +179,8 @@ class VenueGateway:
         symbol = (msg.get(55) or b"").decode("latin-1")
         if symbol not in self.venue.engines:
             self._cancel_reject(conn, CancelReject(cl, orig, CxlRejReason.UNKNOWN_ORDER, f"unknown symbol {symbol!r}"))
+            return
+        if self._fx.on_cancel(conn, owner, cl, orig, symbol, now):
             return
         out = self.venue.cancel(symbol, owner, cl, orig, now)
         if isinstance(out, CancelReject):
@@ -159,6 +201,8 @@ class VenueGateway:
             order = self.venue.engines[symbol].find(owner, orig)
             self._cancel_reject(conn, CancelReject(cl, orig, CxlRejReason.OTHER, req.text, order, is_replace=True))
             return
+        if self._fx.on_replace(conn, orig, req, now):
+            return
         out = self.venue.replace(orig, req, now)
         if isinstance(out, CancelReject):
             self._cancel_reject(conn, out)
@@ -169,6 +213,8 @@ class VenueGateway:
         cl = (msg.get(11) or b"").decode("latin-1")
         eng = self.venue.engines.get((msg.get(55) or b"").decode("latin-1"))
         order = eng.find(owner, cl) if eng is not None else None
+        if order is None:
+            order = self._fx.find(owner, cl)
         if order is None:
             self._send(conn, b"8", status_unknown_body(msg, self._exec_id(), format_ns(now)))
             return
@@ -189,6 +235,7 @@ class VenueGateway:
             return
         side = _SIDES.get(msg.get(54) or b"")
         reports = self.venue.mass_cancel(owner, symbol if kind == b"1" else None, side, now)
+        reports += self._fx.mass_cancel(owner, symbol if kind == b"1" else None, side, now)
         self._send(conn, b"r", body + [(531, kind), (533, str(len(reports)))])
         self.dispatch(reports, now)
 
@@ -201,9 +248,14 @@ class VenueGateway:
         """One ExecutionReport per report, to the session that owns the order (the venue's own orders have none)."""
         tt = format_ns(now)
         venue = self.venue
+        fx = self._fx
+        engaged = fx.engaged
         for r in reports:
             conn = self.conns.get(r.order.request.owner)
             if conn is None:
+                continue
+            if engaged or r.exec_type is ExecType.TRADE:  # a client's fill is remembered, for a bust later
+                fx.report(r, now)
                 continue
             pricing = venue.pricing[r.order.request.symbol]
             self._send(conn, b"8", er_body(r, pricing, venue.name, self._exec_id(), tt, venue.denominator,

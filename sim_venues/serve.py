@@ -4,8 +4,15 @@ Builds the venue from config/venues.yaml, listens as a FIX 4.4 acceptor whose
 SenderCompID is the venue's name, advances the venue every ``tick_ms`` (flow,
 phases, expiries, crosses, quotes, market data), and for the venues that price
 off the lit market logs on to the lit venues for their top of book. Prints
-``ready <host>:<port>`` once listening, a line of figures every
-``--stats-every`` seconds, and stops cleanly on SIGINT or SIGTERM.
+``ready <host>:<port> <kind> as <VENUE> control http://<host>:<port>`` once
+listening (the second address is its control API, sim_venues/control.py), a
+line of figures every ``--stats-every`` seconds, and stops cleanly on SIGINT
+or SIGTERM. ``--scenario FILE`` runs a venue scenario's timeline from then.
+
+Faults (issue 7): those in the venue's ``faults:`` are armed at start; every
+arming and firing is printed (``EXCH: fault F1 reject fired on CLIENT1 AAPL
+cl=...``) and appended to ``<state>/<VENUE>/log/<VENUE>.faults.log``, and at
+the stop every fault that never fired is named there.
 """
 
 from __future__ import annotations
@@ -16,12 +23,13 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from oms_fix.fix.config import SessionConfig
 from oms_fix.fix.registry import SessionRegistry
 from oms_fix.fix.session import Session
 from oms_fix.fix.store import MemoryStore, MessageStore
+from oms_fix.fix.utctime import format_ns
 from oms_fix.live.acceptor import FixAcceptor
 from oms_fix.live.clock import LiveClock
 from oms_fix.live.initiator import FixInitiator
@@ -30,10 +38,12 @@ from oms_fix.live.stores import file_store_factory
 from oms_fix.runid import run_id
 
 from .config import VenuesConfig, VenuesConfigError, load_venues_config
+from .control import VenueControl, serve_control
 from .flow import BackgroundMarket
 from .gateway import VenueGateway
 from .instruments import DEFAULT_INSTRUMENTS, Instrument, InstrumentsError, load_instruments
 from .reference import ReferenceBook, ReferenceClient
+from .scenario_timeline import ScenarioError, parse_scenario
 from .venues import Venue, VenueSpec, flow_slots
 
 __all__ = ["build_venue", "main", "venue_registry"]
@@ -64,12 +74,27 @@ def _flow(spec: VenueSpec, specs: list[VenueSpec], instruments: dict[str, Instru
 
 
 async def serve(cfg: VenuesConfig, name: str, seed: int, start_ns: int, state_dir: Path,
-                port: int | None, stats_every_s: float) -> None:
+                port: int | None, stats_every_s: float, *, control_port: int | None = None,
+                scenarios: Sequence[tuple[str, str]] = ()) -> None:
     instruments = load_instruments(cfg.instruments or DEFAULT_INSTRUMENTS)
     venue = build_venue(cfg, name, instruments, start_ns, seed, run_id(time.time_ns()))
     spec = venue.spec
     clock = LiveClock()
-    gateway = VenueGateway(venue, clock)
+    log_dir = state_dir / name / "log"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    fault_log = open(log_dir / f"{name}.faults.log", "a", encoding="utf-8")
+
+    def on_event(text: str) -> None:
+        print(f"{name}: {text}", flush=True)
+        fault_log.write(f"{format_ns(clock.now_ns()).decode()} {name}: {text}\n")
+        fault_log.flush()
+
+    gateway = VenueGateway(venue, clock, seed=seed, on_event=on_event)
+    for armed in cfg.venues[name].faults:
+        gateway.arm(armed.kind, armed.params, armed.scope.scope(start_ns))
+    control = VenueControl(name, spec.kind, gateway, venue.engines)
+    # Every scenario is checked before anything listens: a wrong file stops the venue, naming the key.
+    timelines = [parse_scenario(text, source, venue.engines) for source, text in scenarios]
     registry = venue_registry(spec, file_store_factory(state_dir / name / "store"), cfg.heartbeat_s)
     acceptor = FixAcceptor(registry, gateway, spec.host, spec.port if port is None else port,
                            log_dir=state_dir / name / "log", message_log=cfg.message_log,
@@ -78,12 +103,22 @@ async def serve(cfg: VenuesConfig, name: str, seed: int, start_ns: int, state_di
         await acceptor.start()
     except OSError as e:
         raise VenuesConfigError(f"cannot listen on {spec.host}:{spec.port}: {e.strerror}") from None
+    control.fix_endpoint = acceptor.describe()
+    cport = cfg.control_port(name, port) if control_port is None else control_port
+    try:
+        api = await serve_control(control, spec.host, cport, clock.now_ns)
+    except OSError as e:
+        await acceptor.stop()
+        raise VenuesConfigError(f"cannot listen for the control API on {spec.host}:{cport}: {e.strerror} "
+                                f"(venues.{name}.control_port, or --control-port)") from None
     initiators = _reference_feed(cfg, venue, gateway, state_dir)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    print(f"ready {acceptor.describe()} {spec.kind} as {name}", flush=True)
+    print(f"ready {acceptor.describe()} {spec.kind} as {name} control {control.url}", flush=True)
+    for scenario in timelines:
+        control.start(scenario, clock.now_ns())
     tick_s = cfg.tick_ms / 1000
     next_stats = time.monotonic() + stats_every_s
     lit = spec.kind in ("exchange", "ecn", "mm")
@@ -99,6 +134,7 @@ async def serve(cfg: VenuesConfig, name: str, seed: int, start_ns: int, state_di
                 if last_ref.get(symbol) != bbo:
                     last_ref[symbol] = bbo
                     gateway.set_reference(symbol, *bbo)
+        control.tick(clock.now_ns())  # before the gateway's tick: what a scenario arms applies from this tick
         gateway.tick()
         if time.monotonic() >= next_stats:
             next_stats += stats_every_s
@@ -107,6 +143,10 @@ async def serve(cfg: VenuesConfig, name: str, seed: int, start_ns: int, state_di
                   f"{gateway.orders_handled} client orders, {gateway.trades} trades ({gateway.volume} shares)",
                   flush=True)
     print(f"{name}: stopping", flush=True)
+    await api.stop()
+    for f in gateway.faults.unfired(clock.now_ns()) + gateway.faults.pending(clock.now_ns()):
+        on_event(f"fault {f['id']} {f['kind']} never fired ({f.get('why', 'still armed at the stop')})")
+    fault_log.close()
     for ini in initiators:
         await ini.stop()
     await acceptor.stop()
@@ -162,6 +202,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--state-dir", type=Path, help="stores and logs (default: the config's state_dir)")
     p.add_argument("--port", type=int, help="listen here instead of the configured port (0: any free port)")
     p.add_argument("--stats-every", type=float, default=30.0, metavar="S", help="seconds between figure lines")
+    p.add_argument("--control-port", type=int, help="the control API's port instead of the configured one "
+                                                     "(default: the FIX port + 100; 0: any free port)")
+    p.add_argument("--scenario", type=Path, action="append", default=[], metavar="FILE",
+                   help="a venue scenario (config/scenarios/venue/*.yaml) to run from the start; repeatable")
     return p
 
 
@@ -174,11 +218,20 @@ def main(argv: list[str] | None = None) -> int:
                                     f"(configured: {', '.join(cfg.venues)})")
         seed = cfg.seed if args.seed is None else args.seed
         start_ns = args.start_ns or time.time_ns()
-        run_loop(serve(cfg, args.venue, seed, start_ns, args.state_dir or cfg.state_dir, args.port, args.stats_every))
-    except (VenuesConfigError, InstrumentsError) as e:
+        scenarios = [(str(p), _read(p)) for p in args.scenario]
+        run_loop(serve(cfg, args.venue, seed, start_ns, args.state_dir or cfg.state_dir, args.port, args.stats_every,
+                       control_port=args.control_port, scenarios=scenarios))
+    except (VenuesConfigError, InstrumentsError, ScenarioError) as e:
         print(f"{args.venue}: {e}", file=sys.stderr, flush=True)
         return 2
     return 0
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ScenarioError(f"{path}: {e.strerror.lower() if e.strerror else e}") from None
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ class _Child:
         self.proc: asyncio.subprocess.Process | None = None
         self.ready = asyncio.Event()
         self.endpoint = ""
+        self.control = ""  # the venue's control API (sim_venues/control.py), from its ready line
         self.restarts = 0
         self.relay: asyncio.Task[None] | None = None
 
@@ -44,7 +45,10 @@ class _Child:
         async for raw in self.proc.stdout:
             line = raw.decode(errors="replace").rstrip()
             if line.startswith("ready "):
-                self.endpoint = line.split()[1]
+                words = line.split()
+                self.endpoint = words[1]
+                # "ready HOST:PORT KIND as NAME control URL"
+                self.control = words[words.index("control") + 1] if "control" in words[:-1] else ""
                 self.ready.set()
                 continue
             print(f"[{self.name}] {line}", flush=True)
@@ -53,7 +57,7 @@ class _Child:
 class VenueSupervisor:
     def __init__(self, cfg: VenuesConfig, names: list[str], *, seed: int | None = None,
                  config_path: Path | None = None, state_dir: Path | None = None, stats_every_s: float = 30.0,
-                 max_restarts: int = 5, ready_timeout_s: float = 30.0):
+                 max_restarts: int = 5, ready_timeout_s: float = 30.0, scenarios: dict[str, list[Path]] | None = None):
         self.cfg = cfg
         self.seed = cfg.seed if seed is None else seed
         self.state_dir = state_dir or cfg.state_dir
@@ -68,6 +72,9 @@ class VenueSupervisor:
                 argv += ["--config", str(config_path)]
             if state_dir:
                 argv += ["--state-dir", str(state_dir)]
+            for path in (scenarios or {}).get(name, []):
+                # A restarted venue runs its scenario again from the start, as it starts its day again.
+                argv += ["--scenario", str(path)]
             self.children.append(_Child(name, argv))
 
     async def start(self) -> str:
@@ -84,7 +91,7 @@ class VenueSupervisor:
         for c in self.children:
             v = self.cfg.venues[c.name]
             out.append(f"  {c.name:<6} {v.kind:<9} FIX.4.4 {c.endpoint}  SenderCompID {c.name}; "
-                       f"accepts {', '.join(v.accept)}")
+                       f"accepts {', '.join(v.accept)}; control {c.control or 'none'}")
         return out
 
     async def watch(self, stop: asyncio.Event) -> int:

@@ -1,0 +1,90 @@
+"""The immediate fault operations (bust, correct, halt, resume) through a venue gateway over loopback.
+
+The control API that triggers them from outside comes later (issue 7); here the test calls
+``VenueGateway.operate`` itself, in the venue's process, and reads the wire with our initiator.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from sim_venues.faults import FaultError, Scope
+from tests.integration.test_venue_gateway import Rig, er, nos, run, s, send, wait_for
+
+
+def test_bust_and_correct_restate_the_order_and_name_the_latest_version():
+    async def go() -> None:
+        async with Rig() as rig:
+            events: list[str] = []
+            rig.gateway.on_event = events.append
+            seller, srec = await rig.client("S1")
+            buyer, brec = await rig.client("B1")
+            send(seller, b"D", nos("S", "2", 100, "190.00"))
+            await wait_for(srec, er("S", "0"), "New")
+            send(buyer, b"D", nos("B", "1", 60, "190.00"))
+            bfill = await wait_for(brec, er("B", "F"), "the buyer's fill")
+            sfill = await wait_for(srec, er("S", "F"), "the seller's fill")
+
+            out = rig.gateway.operate("bust", {"exec_id": s(bfill, 17)})
+            bust = await wait_for(brec, er("B", "H"), "the bust")
+            # J.1: ExecRefID names the busted execution; the order ended short of its quantity: done for day.
+            assert (s(bust, 19), s(bust, 14), s(bust, 151), s(bust, 39), bust.get(32)) == \
+                (s(bfill, 17), "0", "0", "3", None)
+            assert out["exec_ref_id"] == s(bfill, 17) and out["exec_id"] == s(bust, 17)
+            with pytest.raises(FaultError, match="busted already"):
+                rig.gateway.operate("correct", {"exec_id": s(bfill, 17), "qty": 10})
+
+            rig.gateway.operate("correct", {"exec_id": s(sfill, 17), "qty": 50, "price": "190.01"})
+            g1 = await wait_for(srec, er("S", "G"), "the correction")
+            assert (s(g1, 19), s(g1, 32), s(g1, 31), s(g1, 14), s(g1, 151), s(g1, 6), s(g1, 39)) == \
+                (s(sfill, 17), "50", "190.01", "50", "40", "190.01", "1")
+            rig.gateway.operate("correct", {"exec_id": s(sfill, 17), "price": "190.02"})
+            g2 = await wait_for(srec, lambda m: m.get(150) == b"G" and m.get(17) != g1.get(17), "a second correction")
+            assert (s(g2, 19), s(g2, 32), s(g2, 31)) == (s(g1, 17), "50", "190.02")  # R15: the latest version
+
+            other, orec = await rig.client("B2")
+            send(other, b"D", nos("B2", "1", 40, "190.00"))
+            await wait_for(orec, er("B2", "F"), "the second buyer's fill")
+            last = await wait_for(srec, lambda m: m.get(150) == b"F" and m.get(14) == b"90", "the seller's next fill")
+            assert (s(last, 151), s(last, 39)) == ("0", "3")
+            exact = (50 * Decimal("190.02") + 40 * Decimal("190.00")) / 90  # AvgPx to six places beyond the tick
+            assert abs(Decimal(s(last, 6)) - exact) < Decimal("0.00000001")
+            assert any("bust fired on B1 AAPL cl=B" in e for e in events)
+            assert sum("correct fired on S1" in e for e in events) == 2
+            with pytest.raises(FaultError, match="params.exec_id"):
+                rig.gateway.operate("bust", {"exec_id": "nope"})
+    run(go)
+
+
+def test_halt_and_resume_publish_security_status():
+    async def go() -> None:
+        async with Rig() as rig:
+            ini, rec = await rig.client("H1")
+            rig.gateway.operate("halt", {"symbol": "TSLA"})
+            halted = await wait_for(rec, lambda m: m.msg_type == b"f", "SecurityStatus")
+            assert (s(halted, 55), s(halted, 326)) == ("TSLA", "2")
+            with pytest.raises(FaultError, match="already halted"):
+                rig.gateway.operate("halt", {"symbol": "TSLA"})
+            rig.gateway.operate("resume", {"symbol": "TSLA"})
+            resumed = await wait_for(rec, lambda m: m.msg_type == b"f" and m.get(326) != b"2", "the resume")
+            assert s(resumed, 326) == "17"
+            assert [f["kind"] for f in rig.gateway.faults.fired()] == ["halt", "resume"]
+    run(go)
+
+
+def test_armed_through_the_gateway_and_logged():
+    async def go() -> None:
+        async with Rig() as rig:
+            events: list[str] = []
+            rig.gateway.on_event = events.append
+            fid = rig.gateway.arm("reject", {"reason": 2}, Scope(session="R1", count=1))
+            ini, rec = await rig.client("R1")
+            send(ini, b"D", nos("X", "1", 10, "189.00"))
+            rej = await wait_for(rec, er("X", "8"), "the reject")
+            assert s(rej, 103) == "2"
+            assert events[0].startswith(f"fault {fid} reject armed")
+            assert events[1].startswith(f"fault {fid} reject fired on R1 AAPL cl=X")
+            assert not rig.gateway.disarm(fid)  # spent
+    run(go)
