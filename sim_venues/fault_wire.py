@@ -48,7 +48,7 @@ __all__ = ["FaultWire"]
 _MAX_TRADES = 50_000  # fills remembered for busts; the oldest are forgotten beyond this
 
 
-@dataclass
+@dataclass(slots=True)
 class _Fill:
     owner: str
     order: Order
@@ -310,6 +310,10 @@ class FaultWire:
         ex.update(cum_qty=str(cum), avg_px_num=str(num),
                   ord_status=_restated_status(ex["ord_status"], cum, leaves, r.order.request.qty))
         r.extra = ex
+
+    def remember(self, exec_id: str, r: Report) -> None:
+        """A fill the gateway sent as it always did (nothing engaged): kept for a bust or correction later."""
+        self._remember(exec_id, _Fill(r.order.request.owner, r.order, r.last_qty, r.last_px, exec_id))
 
     def _remember(self, exec_id: str, fill: _Fill) -> None:
         if fill.owner[:1] == "~":

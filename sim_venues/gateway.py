@@ -254,12 +254,15 @@ class VenueGateway:
             conn = self.conns.get(r.order.request.owner)
             if conn is None:
                 continue
-            if engaged or r.exec_type is ExecType.TRADE:  # a client's fill is remembered, for a bust later
+            if engaged:
                 fx.report(r, now)
                 continue
             pricing = venue.pricing[r.order.request.symbol]
-            self._send(conn, b"8", er_body(r, pricing, venue.name, self._exec_id(), tt, venue.denominator,
+            exec_id = self._exec_id()
+            self._send(conn, b"8", er_body(r, pricing, venue.name, exec_id, tt, venue.denominator,
                                            venue.commission(r)))
+            if r.exec_type is ExecType.TRADE:  # a client's fill is remembered, for a bust later
+                fx.remember(exec_id, r)
 
     def _reject(self, conn: SessionConnection, msg: Message, refusal: Refusal, now: int) -> None:
         self._send(conn, b"8", reject_body(msg, refusal, self._exec_id(), format_ns(now)))
