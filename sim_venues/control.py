@@ -154,13 +154,15 @@ class OperationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     params: dict[str, Any] = Field(default_factory=dict,
-                                   description="bust {exec_id}, correct {exec_id, qty?, price?}, halt/resume {symbol}")
+                                   description="bust {exec_id}, correct {exec_id, qty?, price?}, halt/resume {symbol}, "
+                                               "drop_connection {session?}")
 
 
 _DESCRIPTION = """Make this simulated venue misbehave on cue, the way real venues do: arm a fault for the
 next orders (reject, never fill, fill in part, fill worse, delay acks or fills, cancel unsolicited,
-reject cancels), bust or correct a trade, halt or resume a symbol, or load a scenario file (a timeline
-of these). Every arming and firing is written to the venue's event log (`<VENUE>.faults.log`).
+reject cancels), misbehave on the FIX session (skip MsgSeqNums, resend with PossDupFlag, stale SendingTime,
+stop heartbeating, garble messages, refuse a Logon, drop the connection), bust or correct a trade, halt or
+resume a symbol, or load a scenario file (a timeline of these). Every arming and firing is written to the venue's event log (`<VENUE>.faults.log`).
 
 **No API key.** This API listens only on the venue's configured host (127.0.0.1 unless changed);
 anyone who can reach it can make the venue misbehave.
@@ -222,7 +224,7 @@ def create_app(control: VenueControl, now_ns: Callable[[], int]) -> FastAPI:
             raise ApiError(409, f"{fault_id} can no longer fire (spent, disarmed or its window is over)")
         raise ApiError(404, f"no fault {fault_id} at {control.name}")
 
-    @app.post("/operations/{kind}", summary="bust or correct a trade, halt or resume a symbol, now",
+    @app.post("/operations/{kind}", summary="bust or correct a trade, halt or resume a symbol, drop a connection, now",
               responses={404: {"description": "no such operation"},
                          422: {"description": "the venue cannot do it", **_text(
                              "bust: params.exec_id: no fill with ExecID 'X' to a session here")}})

@@ -34,7 +34,14 @@ reject_cancel       cancel reason: CxlRejReason (102), default 0 too late to can
 
 Immediate operations (``IMMEDIATE``), checked by ``check_params`` and carried
 out by the gateway at once: ``bust {exec_id}``, ``correct {exec_id, qty?,
-price?}``, ``halt {symbol}``, ``resume {symbol}``.
+price?}``, ``halt {symbol}``, ``resume {symbol}``, ``drop_connection {session?}``.
+
+Session faults (``SESSION_KINDS``: skip_seqnum, resend_possdup, stale_sending_time,
+stop_heartbeats, garbled at point ``"send"``, a message the venue is about to send
+a logged-on session; refuse_logon at ``"logon"``) are made to happen by
+session_faults.py, which describes them. Their scope takes no symbol, and with
+neither a count nor an end a session fault fires once (its params say how much
+one firing does), not at every message.
 
 An armed fault that never fired and can no longer fire (disarmed, its window
 over, probability 0) is listed by ``unfired``: a tester's set-up that did
@@ -44,12 +51,14 @@ nothing is reported, not silently kept.
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Callable, Collection, Mapping
 
-__all__ = ["IMMEDIATE", "KINDS", "POINTS", "Armed", "FaultError", "FaultPlan", "Kind", "Scope", "check_params"]
+__all__ = ["IMMEDIATE", "KINDS", "POINTS", "SESSION_KINDS", "Armed", "FaultError", "FaultPlan", "Kind", "Scope",
+           "check_params"]
 
-POINTS = ("new", "cancel", "fill")
+POINTS = ("new", "cancel", "fill", "send", "logon")
+_SESSION_POINTS = ("send", "logon")
 _ORD_REJ = frozenset({*range(0, 12), 13, 14, 15, 99})  # OrdRejReason (103) values in FIX 4.4 (no 12)
 _CXL_REJ = frozenset({*range(0, 7), 99})  # CxlRejReason (102)
 _RESTATE = frozenset({*range(0, 11), 99})  # ExecRestatementReason (378)
@@ -234,6 +243,33 @@ def _symbol(k: str, p: dict[str, Any]) -> dict[str, Any]:
     return {"symbol": v}
 
 
+def _count(k: str, p: dict[str, Any], extra: Collection[str] = ()) -> dict[str, Any]:
+    _only(k, p, ("count", *extra))
+    return {"count": _int(k, p, "count", 1, low=1)}
+
+
+def _seconds(k: str, p: dict[str, Any], default: float) -> dict[str, Any]:
+    _only(k, p, ("seconds",))
+    if (v := _num(k, p, "seconds", default)) == 0:
+        raise _err(k, "seconds", "must be above 0")
+    return {"seconds": v}
+
+
+def _garbled(k: str, p: dict[str, Any]) -> dict[str, Any]:
+    how = p.get("how", "checksum")
+    if how not in ("checksum", "body_length"):
+        raise _err(k, "how", f"{how!r} is not checksum or body_length")
+    return {**_count(k, p, ("how",)), "how": how}
+
+
+def _drop(k: str, p: dict[str, Any]) -> dict[str, Any]:
+    _only(k, p, ("session",))
+    v = p.get("session")
+    if v is not None and (not isinstance(v, str) or not v):
+        raise _err(k, "session", f"must be a SenderCompID, not {v!r} (leave it out for every session)")
+    return {"session": v}
+
+
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("reject", "new", "reason: OrdRejReason (103, default 0), text", _reject),
     Kind("no_fill", "new", "none", _no_fill),
@@ -248,8 +284,19 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("correct", None, "exec_id, qty and/or price", _correct),
     Kind("halt", None, "symbol", _symbol),
     Kind("resume", None, "symbol", _symbol),
+    Kind("skip_seqnum", "send", "count: MsgSeqNums skipped (default 1)", _count),
+    Kind("resend_possdup", "send", "count: last application messages resent with 43=Y (default 1)", _count),
+    Kind("stale_sending_time", "send", "seconds: SendingTime this far in the past (default 300)",
+         lambda k, p: _seconds(k, p, 300.0)),
+    Kind("stop_heartbeats", "send", "seconds: no Heartbeats this long (default 60)",
+         lambda k, p: _seconds(k, p, 60.0)),
+    Kind("garbled", "send", "count: messages sent broken (default 1), how: checksum or body_length", _garbled),
+    Kind("refuse_logon", "logon", "count: Logons refused (default 1), text",
+         lambda k, p: {**_count(k, p, ("text",)), "text": _text(k, p, "simulated fault: logon refused")}),
+    Kind("drop_connection", None, "session (default every session)", _drop),
 )}
 IMMEDIATE = tuple(k for k, v in KINDS.items() if v.point is None)
+SESSION_KINDS = tuple(k for k, v in KINDS.items() if v.point in _SESSION_POINTS)
 
 
 def check_params(kind: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -324,6 +371,11 @@ class FaultPlan:
                              "out at once, not armed")
         checked = check_params(kind, params)
         self._check_scope(scope)
+        if kind in SESSION_KINDS:
+            if scope.symbol is not None:
+                raise FaultError(f"scope.symbol: {kind} is a session fault: scope it by session, not by symbol")
+            if scope.count is None and scope.end_ns is None:
+                scope = replace(scope, count=1)  # "skip 3 numbers" means once, not at every message
         self._n += 1
         fid = f"F{self._n}"
         self._faults[fid] = _Fault(fid, kind, checked, scope, now)

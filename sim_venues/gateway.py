@@ -16,6 +16,9 @@ peer's SenderCompID. Messages the venue handles:
 Faults a tester arms (``faults``, a ``FaultPlan`` seeded from ``seed``) are
 consulted at a new order, a cancel and a fill (fault_wire.py makes them
 happen); ``operate`` busts or corrects a fill, halts or resumes a symbol.
+Session faults (skip a MsgSeqNum, garble, refuse a Logon, drop the connection, ...)
+are made by session_faults.py through the connection's ``wire`` hook and the
+acceptor's ``logon_gate`` (serve.py sets it to ``logon_gate`` here).
 Every firing goes to ``on_event`` (serve.py prints and files it), so a tester
 can tell a simulated fault from a bug.
 
@@ -40,6 +43,7 @@ from oms_fix.live.connection import SessionConnection
 from . import marketdata as md
 from .daycycle import tradsesstatus
 from .fault_wire import FaultWire
+from .session_faults import SessionFaults
 from .faults import FaultPlan, Scope, check_params
 from .fix_translate import (Refusal, cancel_reject_body, er_body, parse_order, reject_body,
                             status_unknown_body, wire)
@@ -72,6 +76,8 @@ class VenueGateway:
         self.faults = FaultPlan(seed, symbols=tuple(venue.engines))
         self.on_event = on_event
         self._fx = FaultWire(self)
+        self._sx = SessionFaults(self)
+        self.logon_gate = self._sx.logon_gate  # for the FixAcceptor: refuse_logon
 
     # -- faults -----------------------------------------------------------------
 
@@ -80,16 +86,20 @@ class VenueGateway:
         fid = self.faults.arm(kind, params, scope, self.clock.now_ns())
         limits = {k: v for k, v in asdict(scope).items() if v is not None and (k, v) != ("probability", 1.0)}
         self.event(f"fault {fid} {kind} armed: params {check_params(kind, params)}, scope {limits or 'everything'}")
+        self._sx.sync()
         return fid
 
     def disarm(self, fault_id: str) -> bool:
         done = self.faults.disarm(fault_id, self.clock.now_ns())
         if done:
             self.event(f"fault {fault_id} disarmed")
+            self._sx.sync()
         return done
 
     def operate(self, kind: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
-        """bust / correct a fill, halt / resume a symbol, now (``FaultError`` if it cannot be done)."""
+        """bust / correct a fill, halt / resume a symbol, drop a connection, now (``FaultError`` if it cannot be)."""
+        if kind == "drop_connection":
+            return self._sx.drop(params, self.clock.now_ns())
         return self._fx.operate(kind, params, self.clock.now_ns())
 
     def event(self, text: str) -> None:
@@ -101,11 +111,13 @@ class VenueGateway:
     def on_logon(self, conn: SessionConnection) -> None:
         owner = conn.session.config.target_comp_id
         self.conns[owner] = conn
+        self._sx.sync()
         with conn.batch():
             self._send(conn, b"h", self._session_status(self.venue.phase))
 
     def on_logout(self, conn: SessionConnection, reason: str) -> None:
         self.subs.pop(conn.session.config.target_comp_id, None)
+        self._sx.forget(conn.session.config.target_comp_id)
 
     def on_message(self, conn: SessionConnection, msg: Message) -> None:
         now = self.clock.now_ns()
@@ -143,6 +155,7 @@ class VenueGateway:
         """Advance the venue to now and send what it did (the runtime calls this every tick_ms)."""
         now = self.clock.now_ns()
         self._fx.drain(now)
+        self._sx.tick(now)
         self.dispatch(self.venue.advance(now), now)
         self.publish_status()
         self.publish(now)

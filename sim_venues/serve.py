@@ -99,6 +99,7 @@ async def serve(cfg: VenuesConfig, name: str, seed: int, start_ns: int, state_di
     acceptor = FixAcceptor(registry, gateway, spec.host, spec.port if port is None else port,
                            log_dir=state_dir / name / "log", message_log=cfg.message_log,
                            on_note=lambda text: print(f"{name}: {text}", flush=True))
+    acceptor.logon_gate = gateway.logon_gate
     try:
         await acceptor.start()
     except OSError as e:

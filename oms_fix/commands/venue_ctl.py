@@ -6,6 +6,8 @@
   oms-fix venue-ctl EXCH disarm F1
   oms-fix venue-ctl EXCH halt TSLA            SecurityStatus (35=f) 326=2 to every session
   oms-fix venue-ctl EXCH resume TSLA
+  oms-fix venue-ctl EXCH arm skip_seqnum --session CLIENT1 --param count=3
+  oms-fix venue-ctl EXCH drop CLIENT1         close its FIX connection without a Logout (no SESSION: all)
   oms-fix venue-ctl EXCH bust EXEC_ID         ExecutionReport ExecType H (trade cancel)
   oms-fix venue-ctl EXCH correct EXEC_ID --qty 50 --price 190.01   ExecType G
   oms-fix venue-ctl EXCH load config/scenarios/venue/reject_storm.yaml
@@ -41,7 +43,7 @@ _ARMED = [k for k in KINDS if k not in IMMEDIATE]
 # Flag -> param name; each is sent only when given, so the venue's defaults (and its error naming the param a
 # kind does not take) apply.
 _PARAM_FLAGS = {"reason": int, "text": str, "ratio": float, "ticks": int, "ms": float, "dist": str,
-                "low_ms": float, "high_ms": float, "mean_ms": float, "after_ms": float}
+                "low_ms": float, "high_ms": float, "mean_ms": float, "after_ms": float, "seconds": float, "how": str}
 
 
 class _Failed(Exception):
@@ -86,6 +88,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     params.add_argument("--high-ms", type=float, help="uniform delay: to")
     params.add_argument("--mean-ms", type=float, help="exponential delay: mean")
     params.add_argument("--after-ms", type=float, help="cancel_unsolicited: this long after the ack")
+    params.add_argument("--seconds", type=float, help="stale_sending_time / stop_heartbeats: how far back, how long")
+    params.add_argument("--how", choices=("checksum", "body_length"), help="garbled: what is broken")
     params.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
                         help="any other param; VALUE read as JSON if it parses, else as text")
 
@@ -96,6 +100,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     for op, what in (("halt", "halt trading in a symbol"), ("resume", "resume a halted symbol")):
         sp = sub.add_parser(op, help=what)
         sp.add_argument("symbol", metavar="SYMBOL")
+    drop = sub.add_parser("drop", help="close a session's FIX connection without a Logout")
+    drop.add_argument("session", nargs="?", metavar="SESSION", help="the client's SenderCompID (default: all)")
     bust = sub.add_parser("bust", help="bust a trade: ExecutionReport ExecType H to its session")
     bust.add_argument("exec_id", metavar="EXEC_ID", help="ExecID (17) of the fill")
     cor = sub.add_parser("correct", help="correct a trade: ExecutionReport ExecType G to its session")
@@ -248,6 +254,9 @@ def _act(args: argparse.Namespace, base: str) -> tuple[Any, str]:
         r = _call(base, "POST", f"/operations/{act}", {"params": params}, timeout=t)
         sent = f"; ExecutionReport ExecID {r['exec_id']}, ExecRefID {r['exec_ref_id']}" if "exec_id" in r else ""
         return r, f"{v}: {r['id']} {act}: {r['what']}{sent}"
+    if act == "drop":
+        r = _call(base, "POST", "/operations/drop_connection", {"params": {"session": args.session}}, timeout=t)
+        return r, f"{v}: {r['id']} drop_connection: {r['what']}"
     assert act == "load"
     try:
         raw = args.file.read_bytes()

@@ -84,10 +84,13 @@ class _AcceptorProtocol(asyncio.Protocol):
         if isinstance(found, Refusal):
             acc.note(f"{self._peer()}: refused: {found.reason}")
             if not found.silent:
-                # Not a session of ours, so no sequence number of a real session is used.
-                now = acc.clock.now_ns()
-                self.transport.write(encode([(35, b"5"), (49, our_id), (56, peer_id), (34, 1),
-                                             (52, format_ns(now)), (58, found.reason)]))
+                self._refuse(our_id, peer_id, found.reason)
+            self.transport.close()
+            return
+        refused = acc.logon_gate(found, acc.clock.now_ns()) if acc.logon_gate is not None else None
+        if refused is not None:
+            acc.note(f"{self._peer()}: Logon of {found.config.session_id} refused: {refused}")
+            self._refuse(our_id, peer_id, refused)
             self.transport.close()
             return
         if self._logon_timer is not None:
@@ -95,6 +98,12 @@ class _AcceptorProtocol(asyncio.Protocol):
         self.conn = acc.connection_for(found)
         buf, self._buf = self._buf, b""
         self.conn.attach(self.transport, buf)
+
+    def _refuse(self, our_id: str, peer_id: str, text: str) -> None:
+        # Before any session is bound, so no sequence number of a real session is used.
+        assert self.transport is not None
+        self.transport.write(encode([(35, b"5"), (49, our_id), (56, peer_id), (34, 1),
+                                     (52, format_ns(self.acceptor.clock.now_ns())), (58, text)]))
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._logon_timer is not None:
@@ -120,6 +129,8 @@ class FixAcceptor:
         self.logon_timeout_s = logon_timeout_s
         self.max_message_size = max_message_size
         self._on_note = on_note
+        # A simulated venue's refuse_logon fault: the Logout's Text for a Logon it refuses, None to take it.
+        self.logon_gate: Callable[[Session, int], str | None] | None = None
         self._log: SessionLog | None = None
         self.connections: dict[str, SessionConnection] = {}
         self._protocols: set[_AcceptorProtocol] = set()

@@ -16,7 +16,7 @@ from ..fix.session import Session, Status
 from .clock import Clock
 from .msglog import NullLog, SessionLog
 
-__all__ = ["Application", "SessionConnection", "NullApplication"]
+__all__ = ["Application", "SessionConnection", "NullApplication", "WireFaults"]
 
 # A peer that stops reading while we keep writing is cut off past this.
 WRITE_BUFFER_LIMIT = 32 << 20
@@ -28,6 +28,13 @@ class Application(Protocol):
     def on_logon(self, conn: "SessionConnection") -> None: ...
     def on_logout(self, conn: "SessionConnection", reason: str) -> None: ...
     def on_message(self, conn: "SessionConnection", msg: Message) -> None: ...
+
+
+class WireFaults(Protocol):
+    """A simulated venue's session faults (sim_venues/session_faults.py); every other runtime leaves it None."""
+
+    def before_send(self, conn: "SessionConnection", now: int) -> None: ...
+    def on_wire(self, conn: "SessionConnection", data: bytes, now: int) -> bytes: ...
 
 
 class NullApplication:
@@ -61,6 +68,9 @@ class SessionConnection:
         # Called before the store is flushed: the application's own durable record of what it
         # received (the OMS journal) must be on disk before the store says it was received.
         self.before_store_flush: Callable[[], None] | None = None
+        # Set only by a simulated venue told to misbehave: told before the session makes a message
+        # (application or timer), and given the bytes just before they reach the socket.
+        self.wire: WireFaults | None = None
 
     @property
     def session_id(self) -> str:
@@ -113,6 +123,8 @@ class SessionConnection:
     def send(self, msg_type: Value, body: bytes | list[tuple[int, Value]]) -> None:
         """Send an application message now, or hold it until the next Logon."""
         now = self.clock.now_ns()
+        if self.wire is not None:
+            self.wire.before_send(self, now)
         data = self.session.send(msg_type, body, now)
         corked = self._corked
         if corked is not None and data:
@@ -153,6 +165,8 @@ class SessionConnection:
             # Stored, so a ResendRequest after the next Logon brings it back.
             self.log.event("warning", f"connection gone: {len(data)} bytes stored but not sent", now)
             return
+        if self.wire is not None:
+            data = self.wire.on_wire(self, data, now)
         self.log.outgoing(data, now)
         t.write(data)
         if t.get_write_buffer_size() > WRITE_BUFFER_LIMIT:
@@ -217,6 +231,8 @@ class SessionConnection:
         now = self.clock.now_ns()
         due = self.session.next_deadline()
         if due is not None and now >= due:
+            if self.wire is not None:
+                self.wire.before_send(self, now)
             self.session.on_timer(now)
         self._pump(now)
 

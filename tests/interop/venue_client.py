@@ -28,23 +28,31 @@ class _App(fix.Application):
         self.logged_on = threading.Event()
         self.received: list[Message] = []
         self.rejects: list[str] = []
+        self.admin_in: list[str] = []  # session messages, '|' for SOH, as QuickFIX got and sent them
+        self.admin_out: list[str] = []
+        self.logons = 0
 
     def onCreate(self, sessionID):  # noqa: N802 (QuickFIX's names)
         self.session_id = sessionID
 
     def onLogon(self, sessionID):  # noqa: N802
+        with self.lock:
+            self.logons += 1
         self.logged_on.set()
 
     def onLogout(self, sessionID):  # noqa: N802
         self.logged_on.clear()
 
     def toAdmin(self, message, sessionID):  # noqa: N802
-        if message.getHeader().getField(35) == "3":  # QuickFIX rejecting what we sent it
-            with self.lock:
-                self.rejects.append(message.toString().replace("\x01", "|"))
+        text = message.toString().replace("\x01", "|")
+        with self.lock:
+            self.admin_out.append(text)
+            if message.getHeader().getField(35) == "3":  # QuickFIX rejecting what we sent it
+                self.rejects.append(text)
 
     def fromAdmin(self, message, sessionID):  # noqa: N802
-        pass
+        with self.lock:
+            self.admin_in.append(message.toString().replace("\x01", "|"))
 
     def toApp(self, message, sessionID):  # noqa: N802
         pass
@@ -57,14 +65,14 @@ class _App(fix.Application):
 
 
 class VenueClient:
-    def __init__(self, work_dir: Path, port: int, sender: str, venue: str):
+    def __init__(self, work_dir: Path, port: int, sender: str, venue: str, heartbeat_s: int = 30):
         self.sender = sender
         work_dir.mkdir(parents=True, exist_ok=True)
         self.log_dir = work_dir / "log"
         cfg = work_dir / "client.cfg"
         cfg.write_text(
             "[DEFAULT]\nConnectionType=initiator\nStartTime=00:00:00\nEndTime=00:00:00\n"
-            "HeartBtInt=30\nReconnectInterval=1\nLogonTimeout=5\nLogoutTimeout=2\n"
+            f"HeartBtInt={heartbeat_s}\nReconnectInterval=1\nLogonTimeout=5\nLogoutTimeout=2\n"
             f"SocketConnectHost=127.0.0.1\nSocketConnectPort={port}\nSocketNodelay=Y\n"
             f"UseDataDictionary=Y\nDataDictionary={DEFAULT_PATH}\nResetOnLogon=Y\n"
             f"FileStorePath={work_dir / 'store'}\nFileLogPath={self.log_dir}\n"

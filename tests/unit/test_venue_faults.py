@@ -62,7 +62,7 @@ def test_bad_scope_is_named(scope, names):
 
 
 def test_immediate_operations_are_checked_not_armed():
-    assert set(IMMEDIATE) == {"bust", "correct", "halt", "resume"}
+    assert set(IMMEDIATE) == {"bust", "correct", "halt", "resume", "drop_connection"}
     assert check_params("correct", {"exec_id": "E1", "price": "190.01"}) == \
         {"exec_id": "E1", "qty": None, "price": "190.01"}
     with pytest.raises(FaultError, match="params.qty"):
