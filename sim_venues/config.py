@@ -6,6 +6,7 @@ Errors name the file, the key and what is wrong, e.g.
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -142,6 +143,11 @@ class VenuesConfig(_Model):
         v = self.venues[name]
         if v.control_port is not None:
             return v.control_port
+        env = os.environ.get("OMS_FIX_VENUE_CONTROL_PORT")
+        if env is not None and env.strip().isdigit():
+            # A port (0: any free one) for every venue whose config names none: the test suite's, so
+            # a venue on a free FIX port never meets another process at that port + 100.
+            return int(env)
         port = v.port if fix_port is None else fix_port
         return port + 100 if port else 0
 

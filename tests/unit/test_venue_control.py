@@ -119,9 +119,10 @@ def test_arming_checks_kind_params_and_scope_by_name():
             control.arm(kind, params, scope, 10 * S)
 
 
-def test_control_ports_default_to_the_fix_port_plus_100_and_may_not_collide(tmp_path):
+def test_control_ports_default_to_the_fix_port_plus_100_and_may_not_collide(tmp_path, monkeypatch):
     from sim_venues.config import VenuesConfigError, load_venues_config
 
+    monkeypatch.delenv("OMS_FIX_VENUE_CONTROL_PORT", raising=False)  # tests/conftest.py sets it for processes
     cfg = load_venues_config()
     assert {n: cfg.control_port(n) for n in cfg.venues} == {"EXCH": 9981, "ECN": 9982, "DARK": 9983,
                                                             "CROSS": 9984, "MM": 9985}
@@ -133,3 +134,7 @@ def test_control_ports_default_to_the_fix_port_plus_100_and_may_not_collide(tmp_
     p.write_text("venues: {X: {kind: ecn, port: 7000}, Y: {kind: dark, port: 7100}}")
     with pytest.raises(VenuesConfigError, match="two venues share a port"):
         load_venues_config(p)
+    # The environment names the port of every venue whose config does not (0: any free one).
+    monkeypatch.setenv("OMS_FIX_VENUE_CONTROL_PORT", "0")
+    cfg = load_venues_config()
+    assert {cfg.control_port(n) for n in cfg.venues} == {0}
