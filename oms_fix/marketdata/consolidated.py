@@ -55,6 +55,9 @@ class ConsolidatedBook:
         # (venue, symbol) -> SecurityTradingStatus (326) from SecurityStatus (35=f), which wins for that symbol.
         self.session_status: dict[str, str] = {}
         self.security_status: dict[tuple[str, str], str] = {}
+        # symbol -> its NBBO across every venue, until its levels change: the router, the risk check and the
+        # best-execution evidence each ask for it several times per order between two market data updates.
+        self._nbbo: dict[str, Quote] = {}
 
     def halted(self, venue: str, symbol: str) -> bool:
         """The venue says the symbol is halted: 326=2 for it, else 340=1 (halted) for the whole venue."""
@@ -76,6 +79,7 @@ class ConsolidatedBook:
     def snapshot(self, venue: str, symbol: str, bids: Iterable[tuple[Decimal, int]],
                  asks: Iterable[tuple[Decimal, int]]) -> None:
         """A venue's full book for one symbol (35=W): replaces what we held for it."""
+        self._nbbo.pop(symbol, None)
         for side, levels in ((BUY, bids), (SELL, asks)):
             book = self._venue_side(symbol, side, venue)
             book.clear()
@@ -83,6 +87,7 @@ class ConsolidatedBook:
 
     def level(self, venue: str, symbol: str, side: str, price: Decimal, qty: int) -> None:
         """One price level's new size at one venue (35=X new/change; qty 0 is a delete)."""
+        self._nbbo.pop(symbol, None)
         book = self._venue_side(symbol, side, venue)
         if qty > 0:
             book[price] = qty
@@ -95,6 +100,7 @@ class ConsolidatedBook:
 
     def clear(self, venue: str) -> None:
         """A venue went away: none of its quotes count any more."""
+        self._nbbo.clear()
         for venues in self._sides.values():
             venues.pop(venue, None)
 
@@ -113,9 +119,14 @@ class ConsolidatedBook:
         return best, size
 
     def nbbo(self, symbol: str, exclude: frozenset[str] = frozenset()) -> Quote:
+        if not exclude and (q := self._nbbo.get(symbol)) is not None:
+            return q
         bid, bid_qty = self.best(symbol, BUY, exclude)
         ask, ask_qty = self.best(symbol, SELL, exclude)
-        return Quote(bid, bid_qty, ask, ask_qty)
+        q = Quote(bid, bid_qty, ask, ask_qty)
+        if not exclude:
+            self._nbbo[symbol] = q
+        return q
 
     def depth(self, symbol: str, side: str, levels: int = 10, exclude: frozenset[str] = frozenset()) -> list[Level]:
         """The best ``levels`` prices of one side across venues, best first."""
