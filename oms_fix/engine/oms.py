@@ -105,9 +105,6 @@ class Oms:
         self._instruments = dict(instruments)
         self._risk = risk
         self._book = book
-        self._all_venues = [v.name for v in venues]
-        self._lit_venues = [v.name for v in venues if v.lit]
-        self._dark_venues = [v.name for v in venues if v.dark]
         self.routing = routing or RoutingPolicy()
         self._prefix = id_prefix
         self._down: set[str] = set()
@@ -117,7 +114,8 @@ class Oms:
         self._aliases: dict[str, str] = {}  # a cancel's ClOrdID -> the child it cancels
         self._seen: set[str] = set()  # "venue:ExecID" of every venue report applied, and of every trade it changed
         self._venue_versions: dict[str, str] = {}  # "venue:ExecID" of a venue's trade correction -> the fill id
-        self.venue_stats = VenueStats(self._all_venues, {v.name: v.taker_fee for v in venues})
+        self.venue_stats = VenueStats([v.name for v in venues])
+        self.use_venues(tuple(venues))
         self._algo_orders: dict[str, list[str]] = {}  # symbol -> its working algo orders, oldest first
         self._own_volume: dict[str, int] = {}  # symbol -> shares the OMS's children filled (out of algos' volume)
         self._order_seq = 0
@@ -177,6 +175,17 @@ class Oms:
     def id_prefix(self, prefix: str) -> None:
         """Order and child ids of this run start with ``prefix`` (a replay sets each earlier run's in turn)."""
         self._prefix = prefix
+
+    def use_venues(self, rules: tuple[VenueRule, ...]) -> None:
+        """Every venue's rules, in preference order (at start and on SetVenueRules). A disabled venue leaves
+        every list routing reads (ExDestination and algos check ``_all_venues``); its children still working
+        there go on, and their reports apply as before."""
+        self.venue_rules = rules
+        on = [r for r in rules if r.enabled]
+        self._all_venues = [r.name for r in on]
+        self._lit_venues = [r.name for r in on if r.lit]
+        self._dark_venues = [r.name for r in on if r.dark]
+        self.venue_stats.set_fees({r.name: r.taker_fee for r in rules})
 
     # -- views ------------------------------------------------------------------------
 

@@ -22,7 +22,6 @@ REST API refuses such values before they become commands.
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..domain.enums import TimeInForce
@@ -122,30 +121,16 @@ def set_routing(oms: "Oms", cmd: SetRouting, now: int) -> None:
 
 
 def venue_rules(oms: "Oms") -> tuple[VenueRule, ...]:
-    """Every venue's rules, in preference order. Until a SetVenueRules changed one they are read back from
-    what the Oms was built with (its fees kept as floats: exact for any fee a config file can hold)."""
-    if oms.routing.venues:
-        return oms.routing.venues
-    fees = oms.venue_stats._fees
-    return tuple(VenueRule(name=v, lit=v in oms._lit_venues, dark=v in oms._dark_venues,
-                           taker_fee=Decimal(repr(fees.get(v, 0.0))).normalize()) for v in oms._all_venues)
+    """Every venue's rules, in preference order: as the Oms was built, or as the last SetVenueRules left them."""
+    return oms.venue_rules
 
 
 def set_venue_rules(oms: "Oms", cmd: SetVenueRules, now: int) -> None:
-    rules = venue_rules(oms)
-    if cmd.venue not in {r.name for r in rules}:
+    if cmd.venue not in {r.name for r in oms.venue_rules}:
         oms._ignore("oms", f"venue rules for {cmd.venue!r}: not a venue here")
         return
     changes = {k: v for k in ("lit", "dark", "taker_fee", "enabled") if (v := getattr(cmd, k)) is not None}
-    rules = tuple(replace(r, **changes) if r.name == cmd.venue else r for r in rules)
-    oms.routing = replace(oms.routing, venues=rules)
-    # A disabled venue leaves every list routing reads (ExDestination and algos check _all_venues);
-    # its children still working there go on, and their reports apply as before.
-    on = [r for r in rules if r.enabled]
-    oms._all_venues = [r.name for r in on]
-    oms._lit_venues = [r.name for r in on if r.lit]
-    oms._dark_venues = [r.name for r in on if r.dark]
-    oms.venue_stats._fees = {r.name: float(r.taker_fee) for r in rules}
+    oms.use_venues(tuple(replace(r, **changes) if r.name == cmd.venue else r for r in oms.venue_rules))
 
 
 def set_algo_defaults(oms: "Oms", cmd: SetAlgoDefaults, now: int) -> None:

@@ -58,8 +58,6 @@ class RoutingPolicy:
     dark_ping_min_order: int = 1000
     dark_min_qty: int = 100  # MinQty (110) of the ping: no fill smaller than this
     internal_cross: bool = True  # opposing client orders cross at the mid before anything goes out
-    # Every venue's rules once a SetVenueRules changed one; () until then: the rules the Oms was built with.
-    venues: tuple[VenueRule, ...] = ()
     # TargetStrategy (847) -> 848 parameters an algo order gets for the keys it leaves out (SetAlgoDefaults).
     algo_defaults: tuple[tuple[int, tuple[tuple[str, str], ...]], ...] = ()
 

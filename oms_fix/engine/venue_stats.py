@@ -74,9 +74,15 @@ class VenueFigures:
 class VenueStats:
     def __init__(self, venues: list[str], taker_fees: dict[str, Decimal] | None = None) -> None:
         self._v = {v: VenueFigures() for v in venues}
-        self._fees = {v: float(f) for v, f in (taker_fees or {}).items()}
+        self._fees: dict[str, float] = {}
+        self.set_fees(taker_fees or {})
         self._marks: dict[str, float] = {}  # symbol -> last mark
         self._pending: dict[str, deque[tuple[int, str, int, float, int]]] = {}  # symbol -> (time, venue, side, px, qty)
+
+    def set_fees(self, taker_fees: dict[str, Decimal]) -> None:
+        """Each venue's taker fee per share, which the venue score weighs (floats: exact for any fee a config
+        file can hold, and the score is float arithmetic)."""
+        self._fees = {v: float(f) for v, f in taker_fees.items()}
 
     def _get(self, venue: str, now: int) -> VenueFigures:
         f = self._v.setdefault(venue, VenueFigures())
