@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from oms_fix.configfile import describe, read_mapping
 
 from .daycycle import DayCycle
-from .faults import IMMEDIATE, SESSION_KINDS, FaultError, Scope, check_params
+from .fault_kinds import IMMEDIATE, FaultError, Scope, check_params, check_scope
 from .venues import KINDS, Fees, Halt, VenueSpec
 
 __all__ = ["DEFAULT_VENUES", "VenuesConfig", "VenuesConfigError", "load_venues_config"]
@@ -76,10 +76,10 @@ class _Fault(_Model):
     def _check(self) -> "_Fault":
         if self.kind in IMMEDIATE:
             raise ValueError(f"{self.kind} is an immediate operation, not a fault to arm")
-        if self.kind in SESSION_KINDS and self.scope.symbol is not None:
-            raise ValueError(f"scope.symbol: {self.kind} is a session fault: scope it by session, not by symbol")
         try:
             check_params(self.kind, self.params)
+            s = self.scope
+            check_scope(self.kind, symbol=s.symbol, session=s.session, count=s.count, probability=s.probability)
         except FaultError as e:
             raise ValueError(str(e)) from None
         return self

@@ -147,7 +147,8 @@ class ArmIn(BaseModel):
 
     kind: str = Field(description="one of: " + ", ".join(k for k in KINDS if k not in IMMEDIATE))
     params: dict[str, Any] = Field(default_factory=dict, description="the kind's params; see GET /kinds")
-    scope: ScopeIn = Field(default_factory=ScopeIn, description="which orders; leave out for every order")
+    scope: ScopeIn = Field(default_factory=ScopeIn, description="which orders (a market state: which symbol and "
+                                                                 "window); leave out for every order")
 
 
 class OperationIn(BaseModel):
@@ -155,14 +156,17 @@ class OperationIn(BaseModel):
 
     params: dict[str, Any] = Field(default_factory=dict,
                                    description="bust {exec_id}, correct {exec_id, qty?, price?}, halt/resume {symbol}, "
-                                               "drop_connection {session?}")
+                                               "drop_connection {session?}, fair_value {symbol, bps, over_s?}, "
+                                               "volume_spike {symbol, qty, over_s?, slices?, side?}")
 
 
 _DESCRIPTION = """Make this simulated venue misbehave on cue, the way real venues do: arm a fault for the
 next orders (reject, never fill, fill in part, fill worse, delay acks or fills, cancel unsolicited,
 reject cancels), misbehave on the FIX session (skip MsgSeqNums, resend with PossDupFlag, stale SendingTime,
-stop heartbeating, garble messages, refuse a Logon, drop the connection), bust or correct a trade, halt or
-resume a symbol, or load a scenario file (a timeline of these). Every arming and firing is written to the venue's event log (`<VENUE>.faults.log`).
+stop heartbeating, garble messages, refuse a Logon, drop the connection), change the market for a window
+(widen spreads, thin the book, a stale or a crossed quote), bust or correct a trade, halt or resume a
+symbol, move the fair value (a step or a trend), spike the volume, or load a scenario file (a timeline of
+these). Every arming and firing is written to the venue's event log (`<VENUE>.faults.log`).
 
 **No API key.** This API listens only on the venue's configured host (127.0.0.1 unless changed);
 anyone who can reach it can make the venue misbehave.
@@ -224,7 +228,8 @@ def create_app(control: VenueControl, now_ns: Callable[[], int]) -> FastAPI:
             raise ApiError(409, f"{fault_id} can no longer fire (spent, disarmed or its window is over)")
         raise ApiError(404, f"no fault {fault_id} at {control.name}")
 
-    @app.post("/operations/{kind}", summary="bust or correct a trade, halt or resume a symbol, drop a connection, now",
+    @app.post("/operations/{kind}", summary="bust or correct a trade, halt or resume a symbol, drop a connection, "
+                                          "move fair value, spike volume, now",
               responses={404: {"description": "no such operation"},
                          422: {"description": "the venue cannot do it", **_text(
                              "bust: params.exec_id: no fill with ExecID 'X' to a session here")}})

@@ -64,3 +64,13 @@ _TRADSESSTATUS = {
 
 def tradsesstatus(phase: Phase) -> str:
     return _TRADSESSTATUS[phase]
+
+
+# SecurityTradingStatus (326) for one symbol's phase (FIX 4.4: 2 trading halt, 17 ready to trade, 18 not
+# available for trading, 21 pre-open).
+_SECURITY_STATUS = {Phase.HALTED: "2", Phase.CONTINUOUS: "17", Phase.PRE_OPEN: "21",
+                    Phase.OPENING_AUCTION: "21", Phase.CLOSING_AUCTION: "17", Phase.CLOSED: "18"}
+
+
+def securitystatus(phase: Phase) -> str:
+    return _SECURITY_STATUS[phase]

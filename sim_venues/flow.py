@@ -289,12 +289,12 @@ class FlowSource:
 
     def move(self, symbol: str, at_ns: int, bps: float, over_ns: int = 0) -> None:
         """Move ``symbol``'s fair value by ``bps`` in total: evenly over [at_ns, at_ns + over_ns), or at once
-        at ``at_ns`` when ``over_ns`` is 0 (``moves.Moves``). Before the source runs."""
-        if self.started:
-            raise ValueError("a fair-value move is set before the source runs")
+        at ``at_ns`` when ``over_ns`` is 0 (``moves.Moves``). A move at a time the source has already handed
+        out starts just after it: the walk's steps up to there are taken, and a move must not rewrite them (a
+        running venue's move "now" lands at the walk's next step)."""
         if symbol not in self._symbols:
             raise ValueError(f"no background market for symbol {symbol!r}")
-        self._symbols[symbol].moves.add(at_ns, bps, over_ns)
+        self._symbols[symbol].moves.add(max(at_ns, self._ran_to + 1), bps, over_ns)
 
     def join(self, view: BackgroundMarket, orders: Slot, makers: Slot) -> None:
         if self.started:

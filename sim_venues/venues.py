@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Iterable
+from typing import Any, Iterable
 
 from .daycycle import DayCycle
 from .flow import Action, BackgroundMarket, Cancel, FlowSource, Place, Quote, in_slot, slot_hash
@@ -125,6 +125,12 @@ class Venue:
         self._mm_inventory: dict[str, int] = {s: 0 for s in instruments}
         self._mm_quoted: dict[str, tuple[int, int]] = {}
         self._ids = 0
+        # Configured halts (by index in spec.halts) that have begun: True while that halt holds its symbol halted,
+        # so its end lifts only its own halt, never one a tester made through the control API.
+        self._halts_begun: dict[int, bool] = {}
+        # A tester's market faults (market_faults.MarketFaults, set by the gateway that owns the fault plan);
+        # None: the venue as configured. Kept out of this compiled module: rare, and not the hot path.
+        self.market: Any = None
 
     # -- orders from sessions -------------------------------------------------
 
@@ -157,9 +163,12 @@ class Venue:
     # -- time -----------------------------------------------------------------
 
     def advance(self, now: int) -> list[Report]:
-        """Everything the venue does by itself up to ``now``: phases, halts, flow, expiry, crosses, quotes."""
+        """Everything the venue does by itself up to ``now``: phases, halts, a tester's market faults, flow,
+        expiry, crosses, quotes."""
         out: list[Report] = []
         out += self._phases(now)
+        if self.market is not None:
+            out += self.market.advance(now)
         if self.flow is not None:
             out += self._apply_flow(self.flow.advance(now), now)
         for eng in self.engines.values():
@@ -179,9 +188,9 @@ class Venue:
 
     def next_due(self, now: int) -> int | None:
         """The first instant after ``now`` at which ``advance`` has something of its own to do: the flow's
-        next action, a phase change, a halt starting or ending, a cross (None: nothing ever). A caller that
-        skips idle ticks (the in-process simulation) ticks then; GTD expiries are the caller's to know, as
-        it sent the ExpireTimes."""
+        next action, a phase change, a halt starting or ending, a cross, a market fault's next step (None:
+        nothing ever). A caller that skips idle ticks (the in-process simulation) ticks then; GTD expiries are
+        the caller's to know, as it sent the ExpireTimes."""
         due: list[int] = []
         if self.flow is not None and (t := self.flow.next_due()) is not None:
             due.append(t)
@@ -199,6 +208,8 @@ class Venue:
                 due.append(start if start > now else end)
         if self.spec.kind == "cross":
             due.append(max(self._next_cross, now + 1))
+        if self.market is not None and (t := self.market.next_due(now)) is not None:
+            due.append(t)
         return min(due) if due else None
 
     def own_bbo(self, symbol: str) -> tuple[int | None, int | None]:
@@ -219,13 +230,19 @@ class Venue:
                             out += eng.set_phase(step, now)
                 self.phase = phase
                 self.status_changes.append((None, phase))
-        for h in self.spec.halts:
+        for i, h in enumerate(self.spec.halts):
             start = self.start_ns + int(h.at_s * _NS)
             end = start + int(h.for_s * _NS)
-            if h.symbol in self.engines:
-                if start <= now < end and h.symbol not in self.halted:
+            if h.symbol not in self.engines:
+                continue
+            if start <= now < end and i not in self._halts_begun:
+                # A symbol halted already (by a tester) stays theirs to resume.
+                self._halts_begun[i] = h.symbol not in self.halted
+                if self._halts_begun[i]:
                     out += self.halt(h.symbol, now)
-                elif now >= end and h.symbol in self.halted:
+            elif now >= end and self._halts_begun.get(i):
+                self._halts_begun[i] = False
+                if h.symbol in self.halted:
                     out += self.resume(h.symbol, now)
         return out
 
@@ -313,6 +330,8 @@ class Venue:
         new order at the back of its queue). Every cancel of every quote goes before any new order, so a new
         ladder never meets its own maker's old one, nor the old one of a maker re-quoting at the same instant.
         """
+        if self.market is not None:  # a tester's widen_spread / thin_book reshape every maker's quote
+            quotes = self.market.shape(quotes, now)
         levels = self.spec.maker_levels
         plans: list[tuple[str, str, _Maker, dict[tuple[Side, int], int], dict[tuple[Side, int], tuple[str, int]]]] = []
         out: list[Report] = []

@@ -399,12 +399,22 @@ def test_moves_draw_nothing_and_makers_follow_them() -> None:
     assert len([x for x in b if isinstance(x, Quote)]) > len([x for x in a if isinstance(x, Quote)])
 
 
-def test_a_move_is_set_before_the_source_runs_and_keeps_fair_value_positive() -> None:
+def test_a_move_keeps_fair_value_positive_and_never_rewrites_steps_already_taken() -> None:
     m = market()
     with pytest.raises(ValueError, match="no background market"):
         m.source.move("MSFT", OPEN, 10.0)
     with pytest.raises(ValueError, match="positive"):
-        m.source.move("AAPL", OPEN, -10_000.0)
-    m.advance(OPEN)
-    with pytest.raises(ValueError, match="before the source runs"):
-        m.source.move("AAPL", OPEN + NS, 10.0)
+        m.source.move("AAPL", OPEN + 1, -10_000.0)
+    late, on_time = market(), market()
+    late.advance(OPEN + 30 * NS)
+    on_time.advance(OPEN + 30 * NS)
+    before = late.fair_value("AAPL")
+    late.source.move("AAPL", OPEN, 500.0)  # asked for in the past: lands at the next step, not before
+    on_time.source.move("AAPL", OPEN + 30 * NS + 1, 500.0)
+    assert late.fair_value("AAPL") == before
+    late.advance(OPEN + 60 * NS)
+    on_time.advance(OPEN + 60 * NS)
+    plain = market()
+    plain.advance(OPEN + 60 * NS)
+    assert late.fair_value("AAPL") == on_time.fair_value("AAPL")
+    assert late.fair_value("AAPL") / plain.fair_value("AAPL") == pytest.approx(1.05, rel=1e-12)

@@ -30,6 +30,10 @@ def test_shipped_config_has_the_five_venues_on_their_ports():
     ("venues: {X: {kind: ecn, port: 1}, Y: {kind: dark, port: 1}}", "two venues share a port"),
     ("venues: {X: {kind: dark, port: 1, reference_from: [NOPE]}}", "venues.X.reference_from: 'NOPE'"),
     ("- a list", "the top level must be a mapping"),
+    ("venues: {X: {kind: ecn, port: 1, faults: [{kind: thin_book, params: {ratio: 0.5}, scope: {count: 3}}]}}",
+     "scope.count: thin_book is a market state"),
+    ("venues: {X: {kind: ecn, port: 1, faults: [{kind: skip_seqnum, scope: {symbol: AAPL}}]}}",
+     "scope.symbol: skip_seqnum is a session fault"),
 ])
 def test_config_errors_name_the_file_and_the_key(tmp_path: Path, text: str, words: str):
     p = tmp_path / "v.yaml"
