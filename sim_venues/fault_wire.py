@@ -8,10 +8,12 @@
   allows, else at the limit; these fills print nowhere (no market data).
 - Delays: an order's reports wait in a queue while the order is held
   (``delay_ack`` holds it from its arrival, ``delay_fills`` from a fill), so
-  nothing about an order overtakes its held report. The queue is drained by
-  ``drain`` at every tick of the venue, so a delay's resolution is the venue's
-  ``tick_ms`` (50 ms by default): a delay is never shorter than asked, and up to
-  a tick longer. Timed unsolicited cancels wait in the same queue.
+  nothing about an order overtakes its held report. Timed unsolicited cancels
+  wait in the same queue. Whatever is queued is announced to the host
+  (``wake_at``) and sent by ``drain``: the FIX gateway drains at every tick of
+  the venue, so there a delay's resolution is the venue's ``tick_ms`` (50 ms by
+  default: never shorter than asked, up to a tick longer); the in-process
+  simulation drains at the due virtual nanosecond itself.
 - Figures restated after a fault: ``worse_price`` and busts/corrections change
   what the client was told, not the engine's book, so every later report about
   such an order carries CumQty and AvgPx shifted by what was changed. Busted
@@ -21,6 +23,15 @@
 - Every client fill is remembered by ExecID so that a tester can bust (ER 150=H)
   or correct (150=G) it later; ExecRefID (19) names its latest version, as the
   OMS's venue_correction expects (FIX 4.4 Vol 4, Appendix D J, rule R15).
+  ``exec_id: last`` names the latest fill to a session here that still stands,
+  so a scenario file, written before any ExecID exists, can bust one.
+- ``reject_cancel`` refuses an OrderCancelRequest (35=F, CxlRejResponseTo
+  434=1) and an OrderCancelReplaceRequest (35=G, 434=2) alike: both ask to take
+  the working order back from the venue.
+
+Two hosts carry it (``FaultHost``): the FIX gateway (gateway.py), which sends
+to the owner's session, and the simulation's venue node
+(oms_fix/sim/venue_node.py), whose only owner is the OMS.
 """
 
 from __future__ import annotations
@@ -28,22 +39,24 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass
 from itertools import count
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol
 
 from oms_fix.fix.utctime import format_ns
 
-from .faults import Armed, FaultError, check_params
+from .faults import Armed, FaultError, FaultPlan, check_params
 from .fix_translate import Refusal, cancel_reject_body, er_body, reject_body
 from .orders import CancelReject, CxlRejReason, ExecType, OrderRequest, Order, OrdRejReason, OrdStatus, Report, Side
 from .records import snapshot
 
 if TYPE_CHECKING:
     from oms_fix.fix.message import Message
-    from oms_fix.live.connection import SessionConnection
 
-    from .gateway import VenueGateway
+    from .venues import Venue
 
-__all__ = ["FaultWire"]
+__all__ = ["LAST_FILL", "FaultHost", "FaultWire"]
+
+LAST_FILL = "last"  # bust/correct exec_id: the latest fill still standing (venue ExecIDs never read so)
+Body = list[tuple[int, str | bytes]]
 
 _MAX_TRADES = 50_000  # fills remembered for busts; the oldest are forgotten beyond this
 
@@ -58,7 +71,30 @@ class _Fill:
     busted: bool = False
 
 
-def _patch(body: list[tuple[int, str | bytes]], tag: int, value: str) -> list[tuple[int, str | bytes]]:
+class FaultHost(Protocol):
+    """What the wire needs of the venue it works at."""
+
+    venue: Venue
+    faults: FaultPlan
+
+    def event(self, text: str) -> None: ...
+
+    def exec_id(self) -> str: ...
+
+    def dispatch(self, reports: list[Report], now: int) -> None:
+        """Reports as the host sends them (through ``FaultWire.report`` while ``engaged``)."""
+
+    def send_to(self, owner: str, mt: bytes, body: Body) -> None:
+        """An ExecutionReport (8) or OrderCancelReject (9) to the session ``owner``, if it is there."""
+
+    def publish_status(self) -> None:
+        """Tell the sessions of the halts and resumes in ``venue.status_changes``."""
+
+    def wake_at(self, due: int) -> None:
+        """Something was queued for ``due``: ``drain`` at or after it."""
+
+
+def _patch(body: Body, tag: int, value: str) -> Body:
     return [(t, value if t == tag else v) for t, v in body]
 
 
@@ -71,8 +107,8 @@ def _restated_status(status: str, cum: int, leaves: int, order_qty: int) -> str:
 
 
 class FaultWire:
-    def __init__(self, gw: VenueGateway):
-        self.gw = gw
+    def __init__(self, host: FaultHost):
+        self.host = host
         self.held: dict[tuple[str, str], Order] = {}  # (owner, ClOrdID) -> an order kept off the book
         self._hold: dict[str, int] = {}  # OrderID -> its reports wait in the queue until then
         self._queue: list[tuple[int, int, Callable[[int], None]]] = []
@@ -83,31 +119,33 @@ class FaultWire:
 
     @property
     def engaged(self) -> bool:
-        """Something here may change a report (else the gateway sends it as it always did)."""
-        return bool(self.gw.faults) or bool(self._hold) or bool(self._adj)
+        """Something here may change a report (else the gateway sends it as it always did): a fill fault armed,
+        an order's reports held back, or figures restated. Faults at other points (new orders, cancels, the
+        session, the market) are met where they apply and leave the reports' path alone."""
+        return self.host.faults.armed_at("fill") or bool(self._hold) or bool(self._adj)
 
     def _event(self, a: Armed | None, text: str) -> None:
-        self.gw.event(text if a is None else f"fault {a.fault_id} {a.kind} {text}")
+        self.host.event(text if a is None else f"fault {a.fault_id} {a.kind} {text}")
 
     def _fired(self, a: Armed, session: str, symbol: str, cl: str, what: str | None = None) -> None:
         if what is not None:
-            self.gw.faults.note(a, what)
-        rec = self.gw.faults.fired()[a.firing]
+            self.host.faults.note(a, what)
+        rec = self.host.faults.fired()[a.firing]
         self._event(a, f"fired on {session} {symbol} cl={cl}: {rec['what']}")
 
     # -- orders arriving ------------------------------------------------------------------------------------
 
-    def on_new(self, conn: SessionConnection, msg: Message, req: OrderRequest, now: int) -> bool:
+    def on_new(self, msg: Message, req: OrderRequest, now: int) -> bool:
         """Apply the faults armed for a new order; True if the order was handled here."""
-        plan = self.gw.faults
+        plan = self.host.faults
         if not plan.armed_at("new"):
             return False
         kw: dict[str, Any] = {"symbol": req.symbol, "session": req.owner, "now": now, "cl_ord_id": req.cl_ord_id}
         rej = plan.match("new", kinds=("reject",), **kw)
         if rej is not None:
-            body = reject_body(msg, Refusal(OrdRejReason.OTHER, rej.params["text"]), self.gw._exec_id(),
+            body = reject_body(msg, Refusal(OrdRejReason.OTHER, rej.params["text"]), self.host.exec_id(),
                                format_ns(now))
-            self.gw._send(conn, b"8", _patch(body, 103, str(rej.params["reason"])))
+            self.host.send_to(req.owner, b"8", _patch(body, 103, str(rej.params["reason"])))
             self._fired(rej, req.owner, req.symbol, req.cl_ord_id)
             return True
         keep = plan.match("new", kinds=("no_fill", "partial_fill"), **kw)
@@ -120,7 +158,7 @@ class FaultWire:
             order, reports, what = self._keep(keep, req, now)
             self._fired(keep, req.owner, req.symbol, req.cl_ord_id, what)
         else:
-            reports = self.gw.venue.submit(req, now)
+            reports = self.host.venue.submit(req, now)
             order = next((r.order for r in reports if r.order.request.owner == req.owner
                           and r.order.request.cl_ord_id == req.cl_ord_id), None)
         if ack is not None:
@@ -131,7 +169,7 @@ class FaultWire:
             self._fired(unsol, req.owner, req.symbol, req.cl_ord_id)
             if order is not None:
                 self._later_cancel(unsol, order, now + unsol.delay_ns)
-        self.gw.dispatch(reports, now)
+        self.host.dispatch(reports, now)
         return True
 
     def _later_cancel(self, a: Armed, order: Order, due: int) -> None:
@@ -139,7 +177,7 @@ class FaultWire:
 
     def _keep(self, a: Armed, req: OrderRequest, now: int) -> tuple[Order, list[Report], str]:
         self._n += 1
-        venue = self.gw.venue
+        venue = self.host.venue
         prefix = f"{venue.name}-{venue.run_id}" if venue.run_id else venue.name
         order = Order(order_id=f"{prefix}-{req.symbol}-H{self._n}", request=req, price=req.price, accepted_ns=now)
         self.held[(req.owner, req.cl_ord_id)] = order
@@ -171,7 +209,7 @@ class FaultWire:
 
     def _fill_price(self, order: Order) -> int | None:
         """The opposite touch if the limit allows it, else the limit; in the venue's price units."""
-        venue, req = self.gw.venue, order.request
+        venue, req = self.host.venue, order.request
         eng = venue.engines[req.symbol]
         other = eng.levels(Side.SELL if req.side is Side.BUY else Side.BUY, 1)
         px: int | None = None
@@ -185,18 +223,28 @@ class FaultWire:
             px = max(1, round(venue.flow.fair_value(req.symbol)))
         return None if px is None else px * venue.denominator
 
-    def on_cancel(self, conn: SessionConnection, owner: str, cl: str, orig: str, symbol: str, now: int) -> bool:
+    def _refuse_cancel(self, owner: str, cl: str, orig: str, symbol: str, held: Order | None, now: int,
+                       is_replace: bool) -> bool:
+        """reject_cancel, for a cancel or a cancel/replace of a live order: True if it was refused."""
+        if not self.host.faults.armed_at("cancel"):
+            return False
+        order = held if held is not None else self.host.venue.engines[symbol].find(owner, orig)
+        if order is None or order.done:
+            return False
+        a = self.host.faults.match("cancel", symbol=symbol, session=owner, now=now, cl_ord_id=cl)
+        if a is None:
+            return False
+        rej = CancelReject(cl, orig, CxlRejReason.OTHER, a.params["text"], order, is_replace=is_replace)
+        self._emit(owner, order.order_id, b"9", _patch(cancel_reject_body(rej), 102, str(a.params["reason"])), now)
+        self._fired(a, owner, symbol, cl, f"{'cancel/replace' if is_replace else 'cancel'} rejected (CxlRejReason "
+                                          f"{a.params['reason']}): {a.params['text']}")
+        return True
+
+    def on_cancel(self, owner: str, cl: str, orig: str, symbol: str, now: int) -> bool:
         """reject_cancel, and cancels of orders kept off the book; True if answered here."""
         held = self.held.get((owner, orig))
-        order = held if held is not None else self.gw.venue.engines[symbol].find(owner, orig)
-        if order is not None and not order.done and self.gw.faults.armed_at("cancel"):
-            a = self.gw.faults.match("cancel", symbol=symbol, session=owner, now=now, cl_ord_id=cl)
-            if a is not None:
-                rej = CancelReject(cl, orig, CxlRejReason.OTHER, a.params["text"], order)
-                body = cancel_reject_body(rej)
-                self._emit(owner, order.order_id, b"9", _patch(body, 102, str(a.params["reason"])), now)
-                self._fired(a, owner, symbol, cl)
-                return True
+        if self._refuse_cancel(owner, cl, orig, symbol, held, now, is_replace=False):
+            return True
         if held is None:
             return False
         if held.done:
@@ -207,11 +255,14 @@ class FaultWire:
         held.request.cl_ord_id = cl
         held.status = OrdStatus.CANCELED
         self.held[(owner, cl)] = held
-        self.gw.dispatch([Report(ExecType.CANCELED, held, cl, orig_cl_ord_id=orig, extra=snapshot(held))], now)
+        self.host.dispatch([Report(ExecType.CANCELED, held, cl, orig_cl_ord_id=orig, extra=snapshot(held))], now)
         return True
 
-    def on_replace(self, conn: SessionConnection, orig: str, req: OrderRequest, now: int) -> bool:
+    def on_replace(self, orig: str, req: OrderRequest, now: int) -> bool:
+        """reject_cancel, and replaces of orders kept off the book; True if answered here."""
         held = self.held.get((req.owner, orig))
+        if self._refuse_cancel(req.owner, req.cl_ord_id, orig, req.symbol, held, now, is_replace=True):
+            return True
         if held is None:
             return False
         if held.done or req.qty <= held.cum_qty:
@@ -223,7 +274,7 @@ class FaultWire:
         del self.held[(req.owner, orig)]
         held.request, held.price = req, req.price
         self.held[(req.owner, req.cl_ord_id)] = held
-        self.gw.dispatch([Report(ExecType.REPLACED, held, req.cl_ord_id, orig_cl_ord_id=orig,
+        self.host.dispatch([Report(ExecType.REPLACED, held, req.cl_ord_id, orig_cl_ord_id=orig,
                                  extra=snapshot(held))], now)
         return True
 
@@ -251,10 +302,13 @@ class FaultWire:
             reports = [Report(ExecType.CANCELED, order, last, extra=snapshot(order))]
         else:
             # The engine cancels only on a request: one under a ClOrdID of ours, reported under the order's own.
-            res = self.gw.venue.cancel(req.symbol, req.owner, f"{last}~{a.fault_id}", last, now)
+            res = self.host.venue.cancel(req.symbol, req.owner, f"{last}~{a.fault_id}", last, now)
             if isinstance(res, CancelReject):
                 self._event(a, f"on {req.owner} {req.symbol} cl={last}: could not cancel ({res.text})")
                 return
+            # That ClOrdID was only our handle on the engine: the order keeps its own, under which the engine
+            # still finds it, so a status request or a late cancel by it is answered as for this order.
+            order.request.cl_ord_id = last
             reports = res
         for r in reports:
             # FIX 4.4 Vol 4 (D.7, unsolicited cancel): the order's own ClOrdID, no OrigClOrdID; ExecRestatementReason
@@ -265,37 +319,39 @@ class FaultWire:
 
     # -- reports going out ----------------------------------------------------------------------------------
 
-    def report(self, r: Report, now: int, add: list[tuple[int, str | bytes]] | None = None) -> None:
-        """One ExecutionReport to the order's session, after the fill faults and any restated figures."""
-        gw, order = self.gw, r.order
+    def report(self, r: Report, now: int, add: Body | None = None) -> str:
+        """One ExecutionReport to the order's session, after the fill faults and any restated figures (a fill's
+        LastPx in ``r`` as reported); its ExecID."""
+        host, order = self.host, r.order
         owner, oid = order.request.owner, order.order_id
         trade = r.exec_type is ExecType.TRADE
-        if trade and gw.faults.armed_at("fill"):
+        if trade and host.faults.armed_at("fill"):
             self._fill_faults(r, now)
         self._restate(r)
-        exec_id = gw._exec_id()
-        pricing = gw.venue.pricing[order.request.symbol]
-        body = er_body(r, pricing, gw.venue.name, exec_id, format_ns(now), gw.venue.denominator,
-                       gw.venue.commission(r))
+        exec_id = host.exec_id()
+        venue = host.venue
+        body = er_body(r, venue.pricing[order.request.symbol], venue.name, exec_id, format_ns(now), venue.denominator,
+                       venue.commission(r))
         if trade:
             self._remember(exec_id, _Fill(owner, order, r.last_qty, r.last_px, exec_id))
         self._emit(owner, oid, b"8", body + (add or []), now)
+        return exec_id
 
     def _fill_faults(self, r: Report, now: int) -> None:
         req = r.order.request
         kw: dict[str, Any] = {"symbol": req.symbol, "session": req.owner, "now": now, "cl_ord_id": r.cl_ord_id}
-        worse = self.gw.faults.match("fill", kinds=("worse_price",), **kw)
+        worse = self.host.faults.match("fill", kinds=("worse_price",), **kw)
         if worse is not None:
-            step = worse.params["ticks"] * self.gw.venue.denominator
-            px = r.last_px + step if req.side is Side.BUY else max(self.gw.venue.denominator, r.last_px - step)
+            step = worse.params["ticks"] * self.host.venue.denominator
+            px = r.last_px + step if req.side is Side.BUY else max(self.host.venue.denominator, r.last_px - step)
             cum, num = self._adj.get(r.order.order_id, (0, 0))
             self._adj[r.order.order_id] = (cum, num + (px - r.last_px) * r.last_qty)
-            pricing = self.gw.venue.pricing[req.symbol]
-            d = self.gw.venue.denominator
+            pricing = self.host.venue.pricing[req.symbol]
+            d = self.host.venue.denominator
             self._fired(worse, req.owner, req.symbol, r.cl_ord_id,
                         f"{r.last_qty} filled at {pricing.fmt(px, d)} instead of {pricing.fmt(r.last_px, d)}")
             r.last_px = px
-        delay = self.gw.faults.match("fill", kinds=("delay_fills",), **kw)
+        delay = self.host.faults.match("fill", kinds=("delay_fills",), **kw)
         if delay is not None:
             oid = r.order.order_id
             self._hold[oid] = max(self._hold.get(oid, 0), now + delay.delay_ns)
@@ -322,31 +378,27 @@ class FaultWire:
             del self._fills[next(iter(self._fills))]
         self._fills[exec_id] = fill
 
-    def _emit(self, owner: str, order_id: str, mt: bytes, body: list[tuple[int, str | bytes]], now: int) -> None:
+    def _emit(self, owner: str, order_id: str, mt: bytes, body: Body, now: int) -> None:
         due = self._hold.get(order_id)
         if due is None:
-            self._send(owner, mt, body)
-        else:  # behind the order's held reports, even once due: the queue goes out first, at the next tick
-            self._at(due, lambda t: self._send(owner, mt, body))
-
-    def _send(self, owner: str, mt: bytes, body: list[tuple[int, str | bytes]]) -> None:
-        conn = self.gw.conns.get(owner)
-        if conn is not None:
-            self.gw._send(conn, mt, body)
+            self.host.send_to(owner, mt, body)
+        else:  # behind the order's held reports, even once due: the queue goes out first, at the next drain
+            self._at(due, lambda t: self.host.send_to(owner, mt, body))
 
     def _at(self, due: int, fn: Callable[[int], None]) -> None:
         heapq.heappush(self._queue, (due, next(self._seq), fn))
+        self.host.wake_at(due)
 
     def drain(self, now: int) -> None:
-        """Send what is due (the gateway's tick); then forget the holds that are over."""
+        """Send what is due (the gateway's tick, the simulation's wakeup); then forget the holds that are over."""
         while self._queue and self._queue[0][0] <= now:
             _, _, fn = heapq.heappop(self._queue)
             fn(now)
         if self._hold:
             self._hold = {k: v for k, v in self._hold.items() if v > now}
-        for f in self.gw.faults.expire(now):
+        for f in self.host.faults.expire(now):
             if not f["fired"]:
-                self.gw.event(f"fault {f['id']} {f['kind']} never fired: its window ended")
+                self.host.event(f"fault {f['id']} {f['kind']} never fired: its window ended")
 
     # -- immediate operations ---------------------------------------------------------------------------------
 
@@ -355,6 +407,8 @@ class FaultWire:
         p = check_params(kind, params)
         if kind in ("halt", "resume"):
             return self._halt(kind, p["symbol"], now)
+        if p["exec_id"] == LAST_FILL:
+            p["exec_id"] = self._last_fill(kind)
         fill = self._fills.get(p["exec_id"])
         if fill is None:
             raise FaultError(f"{kind}: params.exec_id: no fill with ExecID {p['exec_id']!r} to a session here")
@@ -362,7 +416,7 @@ class FaultWire:
             raise FaultError(f"{kind}: params.exec_id: {p['exec_id']} was busted already (a bust is final)")
         order = fill.order
         req = order.request
-        venue = self.gw.venue
+        venue = self.host.venue
         pricing = venue.pricing[req.symbol]
         qty, px = 0, fill.px  # a bust is a correction to nothing
         if kind == "correct":
@@ -379,10 +433,12 @@ class FaultWire:
         self._adj[order.order_id] = (cum + qty - fill.qty, num + qty * px - fill.qty * fill.px)
         r = Report(ExecType.TRADE, order, order.cl_ord_id, last_qty=qty, last_px=px, extra=snapshot(order))
         self._restate(r)
-        exec_id = self.gw._exec_id()
+        exec_id = self.host.exec_id()
         body = er_body(r, pricing, venue.name, exec_id, format_ns(now), venue.denominator)
         body = _patch(body, 150, "G" if kind == "correct" else "H")
         body.insert(3, (19, fill.latest))  # after 37, 11, 17 (and 41 if any: the position does not matter)
+        if kind == "bust":  # LastQty and LastPx 0, as Appendix D J.1.a step 5 shows a bust (er_body leaves out 0)
+            body += [(32, "0"), (31, "0")]
         ref = fill.latest
         if kind == "bust":
             fill.busted = True
@@ -392,21 +448,29 @@ class FaultWire:
             self._fills[exec_id] = fill
             what = (f"corrected ExecID {ref} to {qty} at {pricing.fmt(px, venue.denominator)}")
         self._emit(fill.owner, order.order_id, b"8", body, now)
-        fid = self.gw.faults.record(kind, p, now, session=fill.owner, symbol=req.symbol, cl_ord_id=order.cl_ord_id,
+        fid = self.host.faults.record(kind, p, now, session=fill.owner, symbol=req.symbol, cl_ord_id=order.cl_ord_id,
                                     what=what)
-        self.gw.event(f"fault {fid} {kind} fired on {fill.owner} {req.symbol} cl={order.cl_ord_id}: {what}")
+        self.host.event(f"fault {fid} {kind} fired on {fill.owner} {req.symbol} cl={order.cl_ord_id}: {what}")
         return {"id": fid, "kind": kind, "exec_id": exec_id, "exec_ref_id": ref, "what": what}
 
+    def _last_fill(self, kind: str) -> str:
+        """The ExecID of the latest version of the latest fill that still stands."""
+        for exec_id in reversed(self._fills):
+            if not self._fills[exec_id].busted:
+                return exec_id
+        raise FaultError(f"{kind}: params.exec_id: {LAST_FILL}: no fill to a session here to {kind}")
+
     def _halt(self, kind: str, symbol: str, now: int) -> dict[str, Any]:
-        venue = self.gw.venue
+        venue = self.host.venue
         if symbol not in venue.engines:
             raise FaultError(f"{kind}: params.symbol: {symbol!r} is not traded here")
         if (symbol in venue.halted) == (kind == "halt"):
             raise FaultError(f"{kind}: params.symbol: {symbol} is {'already' if kind == 'halt' else 'not'} halted")
         reports = venue.halt(symbol, now) if kind == "halt" else venue.resume(symbol, now)
-        self.gw.dispatch(reports, now)
-        self.gw.publish_status()  # SecurityStatus (35=f) to every session, as for a configured halt
+        # SecurityStatus (35=f) to every session, as for a configured halt, before the reopening's fills.
+        self.host.publish_status()
+        self.host.dispatch(reports, now)
         what = f"{symbol} {'halted' if kind == 'halt' else 'resumed'}"
-        fid = self.gw.faults.record(kind, {"symbol": symbol}, now, symbol=symbol, what=what)
-        self.gw.event(f"fault {fid} {kind} fired on {symbol}: {what}")
+        fid = self.host.faults.record(kind, {"symbol": symbol}, now, symbol=symbol, what=what)
+        self.host.event(f"fault {fid} {kind} fired on {symbol}: {what}")
         return {"id": fid, "kind": kind, "what": what}

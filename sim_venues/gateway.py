@@ -41,10 +41,11 @@ from oms_fix.live.clock import Clock
 from oms_fix.live.connection import SessionConnection
 
 from . import marketdata as md
-from .daycycle import tradsesstatus
+from .daycycle import securitystatus, tradsesstatus
 from .fault_wire import FaultWire
 from .session_faults import SessionFaults
-from .faults import FaultPlan, Scope, check_params
+from .faults import KINDS, MARKET_OPS, FaultPlan, Scope, check_params
+from .market_faults import MarketFaults
 from .fix_translate import (Refusal, cancel_reject_body, er_body, parse_order, reject_body,
                             status_unknown_body, wire)
 from .orders import CancelReject, CxlRejReason, ExecType, OrdRejReason, Phase, Report, Side
@@ -53,8 +54,6 @@ from .venues import Venue
 __all__ = ["VenueGateway"]
 
 _SIDES = {b"1": Side.BUY, b"2": Side.SELL, b"5": Side.SELL, b"6": Side.SELL}
-_SECURITY_STATUS = {Phase.HALTED: "2", Phase.CONTINUOUS: "17", Phase.PRE_OPEN: "21",
-                    Phase.OPENING_AUCTION: "21", Phase.CLOSING_AUCTION: "17", Phase.CLOSED: "18"}
 
 
 class VenueGateway:
@@ -78,6 +77,8 @@ class VenueGateway:
         self._fx = FaultWire(self)
         self._sx = SessionFaults(self)
         self.logon_gate = self._sx.logon_gate  # for the FixAcceptor: refuse_logon
+        self.market = MarketFaults(venue, self.faults, self.event)
+        venue.market = self.market
 
     # -- faults -----------------------------------------------------------------
 
@@ -87,19 +88,30 @@ class VenueGateway:
         limits = {k: v for k, v in asdict(scope).items() if v is not None and (k, v) != ("probability", 1.0)}
         self.event(f"fault {fid} {kind} armed: params {check_params(kind, params)}, scope {limits or 'everything'}")
         self._sx.sync()
+        if KINDS[kind].point == "market":
+            self.tick()  # a market state takes effect now, not at the next tick
         return fid
 
     def disarm(self, fault_id: str) -> bool:
-        done = self.faults.disarm(fault_id, self.clock.now_ns())
+        now = self.clock.now_ns()
+        market = any(a.fault_id == fault_id for a, _ in self.faults.states(now))
+        done = self.faults.disarm(fault_id, now)
         if done:
             self.event(f"fault {fault_id} disarmed")
             self._sx.sync()
+            if market:
+                self.tick()
         return done
 
     def operate(self, kind: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
-        """bust / correct a fill, halt / resume a symbol, drop a connection, now (``FaultError`` if it cannot be)."""
+        """bust / correct a fill, halt / resume a symbol, drop a connection, move fair value, spike volume, now
+        (``FaultError`` if it cannot be)."""
         if kind == "drop_connection":
             return self._sx.drop(params, self.clock.now_ns())
+        if kind in MARKET_OPS:
+            out = self.market.operate(kind, params, self.clock.now_ns())
+            self.tick()  # a spike's first order goes now
+            return out
         return self._fx.operate(kind, params, self.clock.now_ns())
 
     def event(self, text: str) -> None:
@@ -114,6 +126,9 @@ class VenueGateway:
         self._sx.sync()
         with conn.batch():
             self._send(conn, b"h", self._session_status(self.venue.phase))
+            # A symbol halted now is said to be at every Logon: a client that was away must not take it as open.
+            for symbol in sorted(self.venue.halted):
+                self._send(conn, b"f", self._security_status(symbol, Phase.HALTED))
 
     def on_logout(self, conn: SessionConnection, reason: str) -> None:
         self.subs.pop(conn.session.config.target_comp_id, None)
@@ -156,8 +171,9 @@ class VenueGateway:
         now = self.clock.now_ns()
         self._fx.drain(now)
         self._sx.tick(now)
-        self.dispatch(self.venue.advance(now), now)
-        self.publish_status()
+        reports = self.venue.advance(now)
+        self.publish_status()  # a halt or a reopening is said before what it caused (the reopening's uncross)
+        self.dispatch(reports, now)
         self.publish(now)
 
     def set_reference(self, symbol: str, bid: int | None, ask: int | None) -> None:
@@ -183,7 +199,7 @@ class VenueGateway:
             if existing is not None:
                 self.dispatch([Report(ExecType.ORDER_STATUS, existing, existing.cl_ord_id)], now)
                 return
-        if self._fx.on_new(conn, msg, req, now):
+        if self._fx.on_new(msg, req, now):
             return
         self.dispatch(self.venue.submit(req, now), now)
 
@@ -193,7 +209,7 @@ class VenueGateway:
         if symbol not in self.venue.engines:
             self._cancel_reject(conn, CancelReject(cl, orig, CxlRejReason.UNKNOWN_ORDER, f"unknown symbol {symbol!r}"))
             return
-        if self._fx.on_cancel(conn, owner, cl, orig, symbol, now):
+        if self._fx.on_cancel(owner, cl, orig, symbol, now):
             return
         out = self.venue.cancel(symbol, owner, cl, orig, now)
         if isinstance(out, CancelReject):
@@ -214,7 +230,7 @@ class VenueGateway:
             order = self.venue.engines[symbol].find(owner, orig)
             self._cancel_reject(conn, CancelReject(cl, orig, CxlRejReason.OTHER, req.text, order, is_replace=True))
             return
-        if self._fx.on_replace(conn, orig, req, now):
+        if self._fx.on_replace(orig, req, now):
             return
         out = self.venue.replace(orig, req, now)
         if isinstance(out, CancelReject):
@@ -229,7 +245,7 @@ class VenueGateway:
         if order is None:
             order = self._fx.find(owner, cl)
         if order is None:
-            self._send(conn, b"8", status_unknown_body(msg, self._exec_id(), format_ns(now)))
+            self._send(conn, b"8", status_unknown_body(msg, self.exec_id(), format_ns(now)))
             return
         # R14: asked by a pre-replace ClOrdID, answered under the current one with 41 naming the one asked.
         self.dispatch([Report(ExecType.ORDER_STATUS, order, order.cl_ord_id,
@@ -238,7 +254,7 @@ class VenueGateway:
     def _mass_cancel(self, conn: SessionConnection, owner: str, msg: Message, now: int) -> None:
         kind = msg.get(530) or b""
         symbol = (msg.get(55) or b"").decode("latin-1") or None
-        body: list[tuple[int, str | bytes]] = [(11, msg.get(11) or b""), (37, f"MC-{self._exec_id()}"),
+        body: list[tuple[int, str | bytes]] = [(11, msg.get(11) or b""), (37, f"MC-{self.exec_id()}"),
                                                (530, kind)]
         if kind not in (b"1", b"7") or (kind == b"1" and symbol not in self.venue.engines):
             why = ("unknown symbol " + repr(symbol)) if kind == b"1" else \
@@ -254,8 +270,17 @@ class VenueGateway:
 
     # -- outbound -----------------------------------------------------------------
 
-    def _exec_id(self) -> str:
+    def exec_id(self) -> str:
         return f"{self._exec_prefix}{next(self._exec_ids)}"
+
+    def send_to(self, owner: str, mt: bytes, body: list[tuple[int, str | bytes]]) -> None:
+        """To the session ``owner`` if it ever logged on (its store keeps what it misses while logged out)."""
+        conn = self.conns.get(owner)
+        if conn is not None:
+            self._send(conn, mt, body)
+
+    def wake_at(self, due: int) -> None:
+        """The fault wire queued something for ``due``: ``tick`` drains it, within tick_ms."""
 
     def dispatch(self, reports: list[Report], now: int) -> None:
         """One ExecutionReport per report, to the session that owns the order (the venue's own orders have none)."""
@@ -271,14 +296,14 @@ class VenueGateway:
                 fx.report(r, now)
                 continue
             pricing = venue.pricing[r.order.request.symbol]
-            exec_id = self._exec_id()
+            exec_id = self.exec_id()
             self._send(conn, b"8", er_body(r, pricing, venue.name, exec_id, tt, venue.denominator,
                                            venue.commission(r)))
             if r.exec_type is ExecType.TRADE:  # a client's fill is remembered, for a bust later
                 fx.remember(exec_id, r)
 
     def _reject(self, conn: SessionConnection, msg: Message, refusal: Refusal, now: int) -> None:
-        self._send(conn, b"8", reject_body(msg, refusal, self._exec_id(), format_ns(now)))
+        self._send(conn, b"8", reject_body(msg, refusal, self.exec_id(), format_ns(now)))
 
     def _cancel_reject(self, conn: SessionConnection, rej: CancelReject) -> None:
         self._send(conn, b"9", cancel_reject_body(rej))
@@ -317,17 +342,26 @@ class VenueGateway:
         eng = self.venue.engines[symbol]
         out: list[md.Entry] = []
         if md.BID in req.entry_types:
-            out += view.update(md.BID, eng.levels(Side.BUY, req.depth))
+            bids = eng.levels(Side.BUY, req.depth)
+            if symbol in self.market.crossing:  # a tester's crossed_quote: only what is sent is crossed
+                bids = self.market.crossed_bids(symbol, bids, eng.levels(Side.SELL, 1))
+            out += view.update(md.BID, bids)
         if md.OFFER in req.entry_types:
             out += view.update(md.OFFER, eng.levels(Side.SELL, req.depth))
         return out
 
     def publish(self, now: int) -> None:
-        """Increments for every subscription whose view changed, and the trades since the last call."""
-        trades = {s: md.trade_entries(e.drain_trades()) for s, e in self.venue.engines.items()}
-        for entries in trades.values():
-            self.trades += len(entries)
-            self.volume += sum(e.qty for e in entries)
+        """Increments for every subscription whose view changed, and the trades since the last call.
+
+        A stale symbol (market_faults.py) is skipped: its views keep what they were last sent, so the first
+        publish after it is fresh again sends what changed meanwhile, then the trades held back."""
+        trades: dict[str, list[md.Entry]] = {}
+        for s, e in self.venue.engines.items():
+            drained = e.drain_trades()
+            self.trades += len(drained)
+            self.volume += sum(t.qty for t in drained)
+            trades[s] = md.trade_entries(self.market.trades(s, drained))
+        stale = self.market.stale
         if not self.subs:
             return
         for owner, subs in self.subs.items():
@@ -337,6 +371,8 @@ class VenueGateway:
             with conn.batch():
                 for req in subs.values():
                     for symbol, view in req.views.items():
+                        if symbol in stale:
+                            continue
                         entries = self._refresh(view, req, symbol)
                         if md.TRADE in req.entry_types:
                             entries += trades[symbol]
@@ -357,5 +393,7 @@ class VenueGateway:
                 if symbol is None:
                     self._send(conn, b"h", self._session_status(phase))
                 else:
-                    self._send(conn, b"f", [(55, symbol), (336, self.venue.name), (625, phase.value), (325, "Y"),
-                                            (326, _SECURITY_STATUS[phase])])
+                    self._send(conn, b"f", self._security_status(symbol, phase))
+
+    def _security_status(self, symbol: str, phase: Phase) -> list[tuple[int, str | bytes]]:
+        return [(55, symbol), (336, self.venue.name), (625, phase.value), (325, "Y"), (326, securitystatus(phase))]

@@ -31,9 +31,10 @@ from typing import Any, Collection, Mapping
 
 import yaml
 
-from .faults import IMMEDIATE, KINDS, FaultError, Scope, check_params
+from .fault_kinds import IMMEDIATE, KINDS, FaultError, Scope, check_params, check_scope
 
-__all__ = ["Action", "Scenario", "ScenarioError", "ScopeSpec", "Timeline", "parse_scenario", "parse_scope"]
+__all__ = ["Action", "Scenario", "ScenarioError", "ScopeSpec", "Timeline", "parse_scenario", "parse_scope",
+           "scenario_from_data"]
 
 _NS = 1_000_000_000
 _ACTION_KEYS = ("at_s", "kind", "params", "scope")
@@ -166,7 +167,7 @@ def check_action(kind: object, params: object, where: str,
         # FaultError reads "<kind>: params.<key>: <what>"; here the kind is known, the place is not.
         raise ScenarioError(f"{at}{str(e).removeprefix(kind + ': ')} ({kind})") from None
     sym = checked.get("symbol")
-    if kind in ("halt", "resume") and symbols is not None and sym not in symbols:
+    if sym is not None and symbols is not None and sym not in symbols:
         raise ScenarioError(f"{at}params.symbol: {sym!r} is not traded here ({', '.join(sorted(symbols))})")
     return checked
 
@@ -192,6 +193,11 @@ def _action(i: int, raw: object, source: str, symbols: Collection[str] | None) -
         scope = None
     else:
         scope = parse_scope(raw.get("scope"), f"{where}.scope", symbols=symbols)
+        try:
+            check_scope(kind, symbol=scope.symbol, session=scope.session, count=scope.count,
+                        probability=scope.probability)
+        except FaultError as e:
+            raise ScenarioError(f"{where}.{e}") from None
     return Action(i, round(float(at) * _NS), kind, params, scope)
 
 
@@ -202,6 +208,11 @@ def parse_scenario(text: str, source: str, symbols: Collection[str] | None = Non
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         raise ScenarioError(f"{source}: not valid YAML or JSON: {e}") from None
+    return scenario_from_data(data, source, symbols)
+
+
+def scenario_from_data(data: object, source: str, symbols: Collection[str] | None = None) -> Scenario:
+    """As ``parse_scenario``, from what YAML read (a scenario written inline in another file)."""
     description = ""
     if isinstance(data, Mapping):
         for key in data:

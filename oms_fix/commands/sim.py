@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from ..sim.html import render_html
-from ..sim.report import build_report, report_json, summary_line
+from ..sim.report import build_report, fault_lines, report_json, summary_line
 from ..sim.scenario import ScenarioError, load_scenario
 from ..sim.world import Simulation, SimulationError
 
@@ -82,5 +82,7 @@ def run(args: argparse.Namespace) -> int:
     (out / "report.html").write_text(render_html(report), encoding="utf-8")
     print(f"wrote {out / 'report.json'}")
     print(f"wrote {out / 'report.html'}")
+    for line in fault_lines(report):
+        print(line)
     print(f"{summary_line(report)} in {wall:.1f} s wall (sim_speedup {total / wall:,.0f}x)")
     return 0

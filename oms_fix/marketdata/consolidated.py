@@ -99,8 +99,12 @@ class ConsolidatedBook:
         self.volume[symbol] = self.volume.get(symbol, 0) + qty
 
     def clear(self, venue: str) -> None:
-        """A venue went away: none of its quotes count any more."""
+        """A venue went away: none of its quotes count any more, nor what it said of its trading (it says so
+        again at its next Logon)."""
         self._nbbo.clear()
+        self.session_status.pop(venue, None)
+        for key in [k for k in self.security_status if k[0] == venue]:
+            del self.security_status[key]
         for venues in self._sides.values():
             venues.pop(venue, None)
 

@@ -4,8 +4,8 @@ Laid out for a trader's first questions: what did it cost (the headline
 figures, then each order's costs split into impact, timing and opportunity),
 where did the price go while we traded (per symbol the mid with every fill),
 did each algorithm keep to its schedule and participation, and which venues
-gave good fills (the venue split and league). The orders' FIX outcomes and
-every fill follow. Costs are in bps, positive (red) a cost, negative (green)
+gave good fills (the venue split and league), and what the venues' armed
+faults did, if any. The orders' FIX outcomes and every fill follow. Costs are in bps, positive (red) a cost, negative (green)
 a gain, as in report.json.
 """
 
@@ -151,6 +151,22 @@ def _venue_section(report: dict[str, Any]) -> list[str]:
     return out
 
 
+def _faults_section(report: dict[str, Any]) -> list[str]:
+    faults = report.get("venue_faults") or {}
+    if not faults.get("fired") and not faults.get("unfired"):
+        return []
+    out = ["<h2>Venue faults</h2><table>", _head(["time", "venue", "id", "kind", "order", "what"], left=6)]
+    for f in faults["fired"]:
+        out.append(_row([_cell(hms(f["t_s"]) + f".{int(f['t_s'] * 1000) % 1000:03d}", True), _cell(f["venue"], True),
+                         _cell(f["id"], True), _cell(f["kind"], True), _cell(f["cl_ord_id"], True),
+                         _cell(f["what"], True)]))
+    for f in faults.get("unfired", []):
+        out.append(_row([_cell("never", True), _cell(f["venue"], True), _cell(f["id"], True), _cell(f["kind"], True),
+                         _cell(None), _cell(f["why"], True)]))
+    out.append("</table>")
+    return out
+
+
 def _orders_section(orders: list[dict[str, Any]], fills: list[dict[str, Any]]) -> list[str]:
     out = ["<h2>Orders</h2><table>",
            _head(["id", "client", "symbol", "side", "qty", "limit", "tif", "status", "filled", "avg px", "arrival mid",
@@ -200,6 +216,7 @@ def render_html(report: dict[str, Any]) -> str:
     parts.extend(_cost_table(orders, report["venue_names"]))
     parts.extend(_algo_section(report))
     parts.extend(_venue_section(report))
+    parts.extend(_faults_section(report))
     parts.extend(_orders_section(orders, fills))
     parts.append("</body></html>\n")
     return "".join(parts)

@@ -5,6 +5,12 @@ Values only, in the order they happened; report.py turns them into figures.
 Times are virtual nanoseconds. Prices are ``Decimal`` as the FIX text would
 carry them (a dark fill at a half tick has one more place).
 
+A venue's bust or correction of a fill restates it here (``restate_fill``):
+``fills`` holds the fills as they stand at the end. What the venues' faults
+did is kept as their events (``venue_events``: armed, fired, a scenario's
+action carried out or not); the firings themselves are in each venue's
+fault plan.
+
 The tape is the bulk of a day (every print on every venue, 100k+ per
 symbol), so it is kept in typed arrays with prices and venues interned: a
 print costs 22 bytes, not a dataclass and a ``Decimal``.
@@ -139,6 +145,7 @@ class Recorder:
         self.algos: dict[tuple[str, str], AlgoTrack] = {}  # (session, ClOrdID) -> samples, in first-sample order
         self.risk_events = 0
         self.unmatched_reports = 0
+        self.venue_events: list[tuple[int, str, str]] = []  # (time, venue, what its fault machinery said)
         # Set by whoever holds the consolidated book, so each fill keeps the mid the OMS saw then; without it
         # the TCA falls back on the sampled price path, up to sample_every_s stale.
         self.mid_of: Callable[[str], Decimal | None] | None = None
@@ -171,6 +178,20 @@ class Recorder:
     def fill(self, f: Fill) -> None:
         self.fills.append(f)
         self.fill_mids.append(self.mid_of(f.symbol) if self.mid_of is not None else None)
+
+    def restate_fill(self, old: Fill, new: Fill | None) -> None:
+        """A venue busted ``old`` (``new`` None: it is no fill any more) or corrected it to ``new``."""
+        i = next((i for i, f in enumerate(self.fills) if f is old), None)
+        if i is None:
+            return
+        if new is None:
+            del self.fills[i]
+            del self.fill_mids[i]
+        else:
+            self.fills[i] = new  # the mid when it was filled stays its mid
+
+    def venue_event(self, time: int, venue: str, text: str) -> None:
+        self.venue_events.append((time, venue, text))
 
     def trade(self, symbol: str, venue: str, px: Decimal, qty: int, time: int) -> None:
         """A print on the market tape (own fills included, as every venue's trade feed shows them)."""

@@ -22,6 +22,12 @@ order's arrival mid and the mid at each fill when the recorder had it.
 Rates and shares are fractions as decimal strings with four places, bps two
 places. An order is over ("end") at its last report if that was terminal,
 else at the end of the run.
+
+``venue_faults`` is what the venues' faults did (venue_faults.py): every
+firing (an armed fault hitting an order or a fill, an operation carried
+out) with its virtual time, venue, kind and what it did, in time order; the
+event log of arming, firing and scenario actions; and the faults that never
+fired (with why, or "still armed" at the end).
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from ..domain.enums import OrdStatus
 from .recorder import Fill, ParentRecord, Recorder
 from .world import Simulation
 
-__all__ = ["build_report", "report_json", "summary_line"]
+__all__ = ["build_report", "fault_lines", "report_json", "summary_line"]
 
 _NS = 1_000_000_000
 _PX = Decimal("0.000001")
@@ -216,6 +222,24 @@ def _path_row(sim: Simulation, x: Any) -> list[Any]:
     return [_secs(sim, x.time), _px(x.mid), _px(x.last), x.volume]
 
 
+def _venue_faults(sim: Simulation) -> dict[str, Any]:
+    fired = []
+    unfired = []
+    for name, node in sim.venues.items():
+        plan = node.faults
+        for f in plan.fired():
+            fired.append({"t_s": _secs(sim, f["time_ns"]), "time_ns": f["time_ns"], "venue": name, "id": f["id"],
+                          "kind": f["kind"], "point": f["point"], "session": f["session"] or None,
+                          "symbol": f["symbol"] or None, "cl_ord_id": f["cl_ord_id"] or None, "what": f["what"]})
+        for f in plan.unfired(sim.now):
+            unfired.append({"venue": name, "id": f["id"], "kind": f["kind"], "why": f["why"]})
+        for f in plan.pending(sim.now):
+            unfired.append({"venue": name, "id": f["id"], "kind": f["kind"], "why": "still armed at the end"})
+    fired.sort(key=lambda f: f["time_ns"])  # stable: the venues' order within an instant
+    events = [{"t_s": _secs(sim, t), "venue": venue, "text": text} for t, venue, text in sim.recorder.venue_events]
+    return {"fired": fired, "events": events, "unfired": unfired}
+
+
 def build_report(sim: Simulation) -> dict[str, Any]:
     sc = sim.scenario
     rec = sim.recorder
@@ -338,6 +362,7 @@ def build_report(sim: Simulation) -> dict[str, Any]:
         # its algos saw was (oms_fix/engine/venue_stats.py, oms_fix/marketdata/quality.py).
         "router": sim.oms.oms.venue_stats.figures(sim.now),
         "market_data": sim.oms.watch.figures(),
+        "venue_faults": _venue_faults(sim),
     }
 
 
@@ -345,9 +370,18 @@ def report_json(report: dict[str, Any]) -> bytes:
     return (json.dumps(report, sort_keys=True, indent=1, ensure_ascii=True) + "\n").encode("ascii")
 
 
+def fault_lines(report: dict[str, Any]) -> list[str]:
+    """One line per venue fault fired: ``venue fault 12.500000 s EXCH F1 halt: TSLA halted``."""
+    return [f"venue fault {f['t_s']:.6f} s {f['venue']} {f['id']} {f['kind']}: {f['what']}"
+            for f in report.get("venue_faults", {}).get("fired", [])]
+
+
 def summary_line(report: dict[str, Any]) -> str:
+    """The run in one line (``fault_lines`` say what each venue fault did)."""
     t = report["totals"]
     bps = t["shortfall_bps"]
-    return (f"{report['scenario']} seed {report['seed']}: {t['orders']} orders, {t['filled']:,} of {t['qty']:,} shares "
-            f"filled in {t['fills']} fills, shortfall {bps if bps is not None else 'n/a'} bps vs arrival mid, "
+    line = (f"{report['scenario']} seed {report['seed']}: {t['orders']} orders, {t['filled']:,} of {t['qty']:,} "
+            f"shares filled in {t['fills']} fills, shortfall {bps if bps is not None else 'n/a'} bps vs arrival mid, "
             f"{report['sim_seconds']:g} simulated s")
+    fired = len(report.get("venue_faults", {}).get("fired", []))
+    return f"{line}, {fired} venue fault(s) fired" if fired else line

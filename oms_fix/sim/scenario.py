@@ -29,6 +29,10 @@ are relative to it. The schema, every key but ``start``, ``duration_s`` and
     market:                          # moves of the background market's fair value, on top of its random walk
       - {at_s: 600, symbol: AAPL, trend_bps: 150, over_s: 900}   # +1.5% in total, evenly over 15 minutes
       - {at_s: 2400, symbol: MSFT, step_bps: -80}                # a jump of -0.8%
+    venue_scenarios:                 # venue scenario files (config/scenarios/venue/*.yaml), run from the start
+      EXCH: venue/reject_storm.yaml  # or a list of files
+    venue_faults:                    # a venue scenario written here: its actions (or {description, actions})
+      ECN: [{at_s: 300, kind: halt, params: {symbol: AAPL}}, {at_s: 330, kind: resume, params: {symbol: AAPL}}]
 
 An order's ``side`` is buy, sell or short (Side 5); ``type`` limit (the
 default) or market; a limit has either ``price`` (absolute) or
@@ -53,6 +57,13 @@ session only (a jump shows within the second, and a trend's part outside
 the session is not applied), and both compound with the random walk: after
 a trend the fair value is (1 + trend_bps/10000) times what it would have
 been. Negative values move it down; the makers re-quote as on any move.
+
+``venue_scenarios`` and ``venue_faults`` make a venue misbehave on cue, as
+``oms-fix venues --scenario`` does (issue 7; the file format is
+sim_venues/scenario_timeline.py's). Each is started at the simulation's
+start and each action carried out at exactly ``start + at_s`` on the virtual
+clock; the simulation checks them all before it runs (oms_fix/sim/venue_faults.py
+says what it takes), and report.json lists every firing under ``venue_faults``.
 """
 
 from __future__ import annotations
@@ -188,6 +199,8 @@ class Scenario(_Model):
     latency: Latencies = Latencies()
     orders: list[OrderSpec] = []
     market: list[MarketMove] = []
+    venue_scenarios: dict[str, list[Path]] = {}  # venue -> venue scenario files, relative to this file
+    venue_faults: dict[str, Any] = {}  # venue -> a venue scenario inline (checked against the venue when built)
 
     @field_validator("start")
     @classmethod
@@ -195,6 +208,13 @@ class Scenario(_Model):
         if v.tzinfo is None:
             raise ValueError("must say its zone, e.g. 2026-03-02T14:30:00Z")
         return v.astimezone(timezone.utc)
+
+    @field_validator("venue_scenarios", mode="before")
+    @classmethod
+    def _listed(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: [f] if isinstance(f, (str, Path)) else f for k, f in v.items()}
+        return v
 
     @field_validator("symbols", "venues")
     @classmethod
@@ -254,4 +274,6 @@ def load_scenario(path: str | Path) -> Scenario:
         value = getattr(sc, key)
         if value is not None and not value.is_absolute():
             setattr(sc, key, path.parent / value)
+    sc.venue_scenarios = {v: [f if f.is_absolute() else path.parent / f for f in files]
+                          for v, files in sc.venue_scenarios.items()}
     return sc

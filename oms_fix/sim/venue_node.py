@@ -26,19 +26,33 @@ virtual clock, with the same translation functions and minus the bytes:
   subscription with MarketDepth 0 rebuilds) with the trades since;
 - a lit venue's top of book goes to the venues that price off it (dark,
   cross, market maker: ``reference_sources``), which fall back to fair value
-  when no lit venue quotes, as ``serve._reference_feed`` does.
+  when no lit venue quotes, as ``serve._reference_feed`` does;
+- faults (issue 7): the node is the ``FaultHost`` of its own
+  ``fault_wire.FaultWire`` and the ``Controlled`` target of a venue scenario
+  (venue_faults.py), and consults the wire where the gateway does: a new
+  order, a cancel, a status request, every report about an OMS order. With
+  nothing engaged it sends as before. What the wire queues (delay_ack,
+  delay_fills, cancel_unsolicited's after_ms) goes out at its due virtual
+  nanosecond (``wake_at``), not at the next tick. A bust or correction
+  restates the run's record of the fill it names.
 """
 
 from __future__ import annotations
 
 import heapq
+import random
+from dataclasses import asdict, replace
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Mapping
 
 from oms_fix.engine import oms_types as t
 from oms_fix.fix.message import Message
 from oms_fix.fix.translate_requests import venue_exec_from_fix
 from oms_fix.fix.utctime import format_ns
+from sim_venues.fault_wire import FaultWire
+from sim_venues.faults import KINDS, MARKET_OPS, FaultPlan, Scope, check_params
+from sim_venues.market_faults import MarketFaults
+from sim_venues.daycycle import securitystatus, tradsesstatus
 from sim_venues.fix_translate import (Pricing, Refusal, cancel_reject_body, er_body, parse_order, reject_body,
                                       status_unknown_body)
 from sim_venues.marketdata import ALL_LEVELS
@@ -97,8 +111,13 @@ def _text(msg: Message, tag: int) -> str:
     return (msg.get(tag) or b"").decode("latin-1")
 
 
+def _fault_seed(seed: int, venue: str) -> int:
+    """The seed of a venue's fault plan: from the run's and the venue's name (its own stream, as each link's)."""
+    return random.Random(f"{seed}/faults/{venue}").getrandbits(64)
+
+
 class SimVenue:
-    def __init__(self, venue: Venue, sched: Scheduler, tick_ns: int, recorder: Recorder) -> None:
+    def __init__(self, venue: Venue, sched: Scheduler, tick_ns: int, recorder: Recorder, seed: int = 0) -> None:
         self.venue = venue
         self.name = venue.name
         self.prices = {s: Prices(p) for s, p in venue.pricing.items()}
@@ -125,6 +144,13 @@ class SimVenue:
         self._exec_ids = 0
         self.ticks = 0
         self.md_updates = 0
+        self.faults = FaultPlan(_fault_seed(seed, venue.name), symbols=tuple(venue.engines))
+        self._fx = FaultWire(self)
+        self.market = MarketFaults(venue, self.faults, self.event)
+        venue.market = self.market
+        self._market_wakes: set[int] = set()
+        self._wakes: set[int] = set()  # instants a wakeup is scheduled for, to drain the fault wire
+        self._fills: dict[str, Fill] = {}  # ExecID -> the run's record of that fill, for a bust or correction
 
     # -- time -------------------------------------------------------------------------
 
@@ -158,11 +184,9 @@ class SimVenue:
                     if self._own_ref.get(symbol) != bbo:
                         self._own_ref[symbol] = bbo
                         self._dispatch(v.set_reference(symbol, bbo[0], bbo[1], at), at)
-        self._dispatch(v.advance(at), at)
-        if v.status_changes:  # a phase or a halt: what the book shows changes (a call shows its call book)
-            v.status_changes.clear()
-            for symbol in v.engines:
-                self._dirty[symbol] = None
+        reports = v.advance(at)
+        self.publish_status()
+        self._dispatch(reports, at)
         self._publish(at)
         due = v.next_due(at)
         heap = self._expiries
@@ -206,7 +230,8 @@ class SimVenue:
         if req.expire_ns is not None:
             heapq.heappush(self._expiries, req.expire_ns)
             self._want_tick(req.expire_ns)
-        self._dispatch(self.venue.submit(req, now), now)
+        if not self._fx.on_new(msg, req, now):
+            self._dispatch(self.venue.submit(req, now), now)
         self._after_message(now)
 
     def on_cancel(self, o: t.ToVenueCancel) -> None:
@@ -214,6 +239,9 @@ class SimVenue:
         if o.symbol not in self.venue.engines:
             self._cancel_reject(CancelReject(o.child_id, o.orig_child_id, CxlRejReason.UNKNOWN_ORDER,
                                              f"unknown symbol {o.symbol!r}"))
+            return
+        if self._fx.on_cancel(OWNER, o.child_id, o.orig_child_id, o.symbol, now):
+            self._after_message(now)
             return
         out = self.venue.cancel(o.symbol, OWNER, o.child_id, o.orig_child_id, now)
         if isinstance(out, CancelReject):
@@ -227,8 +255,10 @@ class SimVenue:
         eng = self.venue.engines.get(o.symbol)
         order = eng.find(OWNER, o.child_id) if eng is not None else None
         if order is None:
+            order = self._fx.find(OWNER, o.child_id)
+        if order is None:
             msg = _message([(11, o.child_id), (55, o.symbol), (54, o.side)])
-            self._to_oms(status_unknown_body(msg, self._exec_id(), format_ns(now)))
+            self._to_oms(status_unknown_body(msg, self.exec_id(), format_ns(now)))
             return
         # R14: asked by a pre-replace ClOrdID, answered under the current one with 41 naming the one asked.
         self._dispatch([Report(ExecType.ORDER_STATUS, order, order.cl_ord_id,
@@ -255,17 +285,22 @@ class SimVenue:
 
     # -- outbound -------------------------------------------------------------------------
 
-    def _exec_id(self) -> str:
+    def exec_id(self) -> str:
         self._exec_ids += 1
         return f"{self.name}-E{self._exec_ids}"
 
+    def dispatch(self, reports: list[Report], now: int) -> None:
+        self._dispatch(reports, now)
+
     def _dispatch(self, reports: list[Report], now: int) -> None:
-        """Reports about the OMS's orders go to it as ExecutionReports; every report marks its book changed."""
+        """Reports about the OMS's orders go to it as ExecutionReports (through the fault wire while it is
+        engaged); every report marks its book changed."""
         if not reports:
             return
         v = self.venue
         dirty = self._dirty
         tt = b""
+        engaged = False
         for r in reports:
             req = r.order.request
             dirty[req.symbol] = None
@@ -276,33 +311,152 @@ class SimVenue:
                 continue
             if not tt:
                 tt = format_ns(now)
-            pricing = v.pricing[req.symbol]
+                engaged = self._fx.engaged
+            if engaged:
+                exec_id = self._fx.report(r, now)  # a fill's LastPx is then the one reported
+            else:
+                exec_id = self.exec_id()
+                self._to_oms(er_body(r, v.pricing[req.symbol], self.name, exec_id, tt, v.denominator,
+                                     v.commission(r)))
+                if r.exec_type is ExecType.TRADE:
+                    self._fx.remember(exec_id, r)
             if r.exec_type is ExecType.TRADE:
-                self._recorder.fill(Fill(time=now, venue=self.name, child_id=r.cl_ord_id, symbol=req.symbol,
-                                         side=req.fix_side or str(int(req.side)), qty=r.last_qty,
-                                         px=self.prices[req.symbol].dec(r.last_px, v.denominator),
-                                         liquidity=r.liquidity.value if r.liquidity is not None else ""))
-            self._to_oms(er_body(r, pricing, self.name, self._exec_id(), tt, v.denominator, v.commission(r)))
+                fill = Fill(time=now, venue=self.name, child_id=r.cl_ord_id, symbol=req.symbol,
+                            side=req.fix_side or str(int(req.side)), qty=r.last_qty,
+                            px=self.prices[req.symbol].dec(r.last_px, v.denominator),
+                            liquidity=r.liquidity.value if r.liquidity is not None else "")
+                self._recorder.fill(fill)
+                self._fills[exec_id] = fill
 
     def _to_oms(self, fields: list[tuple[int, str | bytes]]) -> None:
         assert self.to_oms is not None and self.oms is not None
         self.to_oms.send(self.oms.on_venue_exec, venue_exec_from_fix(self.name, _message(fields)))
 
     def _reject(self, msg: Message, refusal: Refusal, now: int) -> None:
-        self._to_oms(reject_body(msg, refusal, self._exec_id(), format_ns(now)))
+        self._to_oms(reject_body(msg, refusal, self.exec_id(), format_ns(now)))
 
     def _cancel_reject(self, rej: CancelReject) -> None:
+        self._cancel_reject_fields(cancel_reject_body(rej))
+
+    def _cancel_reject_fields(self, fields: list[tuple[int, str | bytes]]) -> None:
         assert self.to_oms is not None and self.oms is not None
-        msg = _message(cancel_reject_body(rej))
+        msg = _message(fields)
         self.to_oms.send(self.oms.on_cancel_reject, t.VenueCancelReject(venue=self.name, child_id=_text(msg, 11),
                                                                         reason=_text(msg, 102), text=_text(msg, 58)))
 
+    # -- faults: the fault wire's host, a venue scenario's target -------------------------
+
+    def send_to(self, owner: str, mt: bytes, body: list[tuple[int, str | bytes]]) -> None:
+        if owner != OWNER:
+            return
+        if mt == b"9":
+            self._cancel_reject_fields(body)
+            return
+        fields = dict(body)
+        if fields.get(150) in ("G", "H"):
+            self._restate_fill(fields)
+        self._to_oms(body)
+
+    def _restate_fill(self, fields: dict[int, str | bytes]) -> None:
+        """The run's record of the fill a bust (H) or correction (G) names in ExecRefID (19) follows it."""
+        old = self._fills.pop(str(fields.get(19)), None)
+        if old is None:
+            return
+        new = None
+        if fields[150] == "G":
+            new = replace(old, qty=int(fields[32]), px=Decimal(str(fields[31])))
+            self._fills[str(fields[17])] = new
+        self._recorder.restate_fill(old, new)
+
+    def event(self, text: str) -> None:
+        self._recorder.venue_event(self._sched.now, self.name, text)
+
+    def wake_at(self, due: int) -> None:
+        due = max(due, self._sched.now)
+        if due not in self._wakes:
+            self._wakes.add(due)
+            self._sched.at(due, self._wake, due)
+
+    def _wake(self, at: int) -> None:
+        self._wakes.discard(at)
+        self._fx.drain(at)
+        self._after_message(at)
+
+    def publish_status(self) -> None:
+        """A phase, or one symbol's halt or reopening: told to the OMS as the venue's 35=h / 35=f would tell
+        it, before the reports it caused; and every book is published again (a call shows its call book)."""
+        v = self.venue
+        if not v.status_changes:
+            return
+        assert self.to_oms is not None and self.oms is not None
+        for symbol, phase in v.status_changes:
+            status = tradsesstatus(phase) if symbol is None else securitystatus(phase)
+            self.to_oms.send(self.oms.on_status, self.name, symbol, status)
+        v.status_changes.clear()
+        for symbol in v.engines:
+            self._dirty[symbol] = None
+
+    def arm(self, kind: str, params: Mapping[str, Any] | None, scope: Scope) -> str:
+        now = self._sched.now
+        fid = self.faults.arm(kind, params, scope, now)
+        limits = {k: v for k, v in asdict(scope).items() if v is not None and (k, v) != ("probability", 1.0)}
+        self.event(f"fault {fid} {kind} armed: params {check_params(kind, params)}, scope {limits or 'everything'}")
+        if KINDS[kind].point == "market":
+            self._market_now(now)
+        end = scope.end_ns
+        if end is not None and (self.end_ns is None or end <= self.end_ns):
+            self.wake_at(end)  # its window's end is noticed then (a fault that never fired is said to)
+        return fid
+
+    def disarm(self, fault_id: str) -> bool:
+        done = self.faults.disarm(fault_id, self._sched.now)
+        if done:
+            self.event(f"fault {fault_id} disarmed")
+            self._market_now(self._sched.now)
+        return done
+
+    def operate(self, kind: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
+        now = self._sched.now
+        if kind in MARKET_OPS:
+            out = self.market.operate(kind, params, now)
+            self._market_now(now)
+            return out
+        out = self._fx.operate(kind, params, now)
+        self._after_message(now)
+        return out
+
+    def _market_now(self, at: int) -> None:
+        """The market faults' time: a state armed, disarmed, starting or ending, a spike's slice. The venue
+        advances at this very nanosecond (not at its next tick), and is woken again at the market faults' next
+        instant, so a scenario's market actions happen exactly when they are due."""
+        self._market_wakes.discard(at)
+        v = self.venue
+        reports = v.advance(at)
+        self.publish_status()
+        self._dispatch(reports, at)
+        self._after_message(at)
+        due = self.market.next_due(at)
+        if due is not None and due not in self._market_wakes and (self.end_ns is None or due <= self.end_ns):
+            self._market_wakes.add(due)
+            self._sched.at(due, self._market_now, due)
+        due = v.next_due(at)
+        if due is not None:
+            self._want_tick(due)
+
     def _publish(self, now: int) -> None:
-        """Market data for every symbol whose book changed: to the OMS, and the top of book to dependents."""
+        """Market data for every symbol whose book changed: to the OMS, and the top of book to dependents.
+
+        A tester's stale_quote or crossed_quote (sim_venues/market_faults.py) changes what is sent, as the
+        gateway's publish does over FIX: nothing while stale, then the book as it is and the trades held back;
+        an extra bid above the best offer while crossed."""
+        v = self.venue
+        market = v.market
+        if market is not None:
+            for symbol in market.take_md_changed():  # a state began or ended: send the symbol again
+                self._dirty[symbol] = None
         if not self._dirty:
             return
         dirty, self._dirty = self._dirty, {}
-        v = self.venue
         assert self.to_oms is not None and self.oms is not None
         for symbol in dirty:
             eng = v.engines[symbol]
@@ -312,6 +466,11 @@ class SimVenue:
                                                            (asks[0][0] if asks else None)):
                 self._bbo_moved[symbol] = None
                 self._followup = True  # the next tick gives the engine its new BBO
+            if market is not None:
+                trades = market.trades(symbol, trades)
+                if symbol in market.stale:
+                    continue  # sent again when it ends (take_md_changed)
+                bids = market.crossed_bids(symbol, bids, asks)
             last = self._published.get(symbol)
             if last is None or last[0] != bids or last[1] != asks or trades:
                 self._published[symbol] = (bids, asks)

@@ -18,7 +18,11 @@ are canceled at their venues and end Done for Day, as at the live roll) and
 the run drains: it is finished when the last message is delivered.
 
 The scenario's ``market`` moves (trends and jumps of a symbol's fair value)
-go to the background market before it runs; they draw nothing.
+go to the background market before it runs; they draw nothing. Its venue
+scenarios (``venue_scenarios``, ``venue_faults``) are checked before it runs
+and started at ``start`` on each venue's ``VenueControl`` (venue_faults.py);
+each venue's fault plan draws from its own stream (the run's seed and the
+venue's name).
 
 Everything random is drawn from streams seeded by the run's seed and a name
 (the flow per symbol, each link's latency), and every tie is broken by the
@@ -32,8 +36,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 from sim_venues.config import DEFAULT_VENUES, VenuesConfig, VenuesConfigError, load_venues_config
+from sim_venues.control import VenueControl
 from sim_venues.flow import FlowSource
 from sim_venues.instruments import DEFAULT_INSTRUMENTS, InstrumentsError, load_instruments
+from sim_venues.scenario_timeline import ScenarioError
 from sim_venues.serve import build_venue
 
 from ..configfile import read_mapping
@@ -50,6 +56,7 @@ from .oms_node import SimOms
 from .recorder import Recorder, Sample
 from .scenario import LatencySpec, Scenario
 from .scheduler import Scheduler
+from .venue_faults import load_venue_scenarios, start_venue_scenario, venue_control
 from .venue_node import SimVenue
 
 __all__ = ["DRAIN_LIMIT_NS", "Simulation", "SimulationError"]
@@ -132,7 +139,7 @@ class Simulation:
             if venue.flow is not None:
                 own = venue.flow.source
                 venue.share_flow(flows.setdefault(own.key, own))
-            node = SimVenue(venue, sched, tick_ns, recorder)
+            node = SimVenue(venue, sched, tick_ns, recorder, seed)
             node.end_ns = self.end_ns
             node.oms = self.oms
             node.to_oms = Link(f"{name}->OMS", _latency(lat.venue_oms), sched, seed)
@@ -153,6 +160,16 @@ class Simulation:
                         self.venues[src].dependents.append((link, node))
                         node.sources.append(src)
 
+        try:
+            venue_scenarios = load_venue_scenarios(sc, source, {n: tuple(v.venue.engines)
+                                                                for n, v in self.venues.items()})
+        except ScenarioError as e:
+            raise SimulationError(str(e)) from None
+        self.controls: dict[str, VenueControl] = {}
+        for name, _ in venue_scenarios:
+            if name not in self.controls:
+                self.controls[name] = venue_control(self.venues[name])
+
         self.clients: dict[str, SimClient] = {}
         ticks = {s: (i.tick_size, i.reference_price) for s, i in instruments.items()}
         for o in sc.orders:
@@ -164,6 +181,8 @@ class Simulation:
                 self.clients[o.client] = client
 
         sched.at(self.start_ns, self._begin)
+        for name, vs in venue_scenarios:  # before anything else at an action's instant: it applies to it
+            start_venue_scenario(sched, self.start_ns, self.controls[name], vs)
         roll = self._roll.next_roll(self.start_ns)
         while roll <= self.end_ns:  # a scenario longer than a trading day rolls as the live day_loop does
             sched.at(roll, self.oms.new_day, self._roll.day_of(roll))

@@ -1,4 +1,4 @@
-"""The immediate fault operations (bust, correct, halt, resume) through a venue gateway over loopback.
+"""Fault operations (bust, correct, halt, resume) and armed faults through a venue gateway over loopback.
 
 The control API that triggers them from outside comes later (issue 7); here the test calls
 ``VenueGateway.operate`` itself, in the venue's process, and reads the wire with our initiator.
@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from sim_venues.faults import FaultError, Scope
-from tests.integration.test_venue_gateway import Rig, er, nos, run, s, send, wait_for
+from tests.integration.test_venue_gateway import T, Rig, er, nos, run, s, send, wait_for
 
 
 def test_bust_and_correct_restate_the_order_and_name_the_latest_version():
@@ -67,6 +67,11 @@ def test_halt_and_resume_publish_security_status():
             assert (s(halted, 55), s(halted, 326)) == ("TSLA", "2")
             with pytest.raises(FaultError, match="already halted"):
                 rig.gateway.operate("halt", {"symbol": "TSLA"})
+            # A session that logs on during the halt is told of it at once, after the venue's own status.
+            _, late = await rig.client("H2")
+            told = await wait_for(late, lambda m: m.msg_type == b"f", "SecurityStatus at Logon")
+            assert (s(told, 55), s(told, 326)) == ("TSLA", "2")
+            assert [m.msg_type for m in late.got if m.msg_type in (b"h", b"f")][:2] == [b"h", b"f"]
             rig.gateway.operate("resume", {"symbol": "TSLA"})
             resumed = await wait_for(rec, lambda m: m.msg_type == b"f" and m.get(326) != b"2", "the resume")
             assert s(resumed, 326) == "17"
@@ -87,4 +92,45 @@ def test_armed_through_the_gateway_and_logged():
             assert events[0].startswith(f"fault {fid} reject armed")
             assert events[1].startswith(f"fault {fid} reject fired on R1 AAPL cl=X")
             assert not rig.gateway.disarm(fid)  # spent
+    run(go)
+
+
+def test_reject_cancel_refuses_a_cancel_replace_as_well_as_a_cancel():
+    async def go() -> None:
+        async with Rig() as rig:
+            rig.gateway.arm("reject_cancel", {"reason": 2, "text": "not now"}, Scope(session="RC", count=2))
+            ini, rec = await rig.client("RC")
+            send(ini, b"D", nos("O1", "1", 100, "189.00"))
+            await wait_for(rec, er("O1", "0"), "New")
+            send(ini, b"G", nos("O2", "1", 200, "189.00", t41="O1"))
+            rej = await wait_for(rec, lambda m: m.msg_type == b"9" and m.get(11) == b"O2", "the replace's reject")
+            # CxlRejResponseTo (434) 2: it answers an OrderCancelReplaceRequest
+            assert (s(rej, 41), s(rej, 434), s(rej, 102), s(rej, 58), s(rej, 39)) == ("O1", "2", "2", "not now", "0")
+            send(ini, b"F", [(11, "O3"), (41, "O1"), (55, "AAPL"), (54, "1"), (60, T), (38, "100")])
+            rej = await wait_for(rec, lambda m: m.msg_type == b"9" and m.get(11) == b"O3", "the cancel's reject")
+            assert (s(rej, 41), s(rej, 434), s(rej, 102)) == ("O1", "1", "2")
+            send(ini, b"H", [(11, "O1"), (55, "AAPL"), (54, "1")])
+            status = await wait_for(rec, er("O1", "I"), "the status")
+            assert (s(status, 38), s(status, 39), s(status, 151)) == ("100", "0", "100")  # untouched
+            assert [(f["kind"], f["cl_ord_id"]) for f in rig.gateway.faults.fired()] == \
+                [("reject_cancel", "O2"), ("reject_cancel", "O3")]
+    run(go)
+
+
+def test_a_status_request_after_an_unsolicited_cancel_finds_the_order_by_its_own_clordid():
+    async def go() -> None:
+        async with Rig() as rig:
+            rig.gateway.arm("cancel_unsolicited", {"after_ms": 0}, Scope(session="UC", count=1))
+            ini, rec = await rig.client("UC")
+            send(ini, b"D", nos("U1", "1", 100, "189.00"))
+            await wait_for(rec, er("U1", "0"), "New")
+            rig.gateway.tick()  # the wire's queue is drained at the venue's tick
+            canceled = await wait_for(rec, er("U1", "4"), "the unsolicited cancel")
+            assert (canceled.get(41), s(canceled, 378)) == (None, "8")
+            send(ini, b"H", [(11, "U1"), (55, "AAPL"), (54, "1")])
+            status = await wait_for(rec, er("U1", "I"), "the status")
+            assert (s(status, 39), s(status, 37), status.get(41)) == ("4", s(canceled, 37), None)
+            send(ini, b"F", [(11, "U2"), (41, "U1"), (55, "AAPL"), (54, "1"), (60, T), (38, "100")])
+            late = await wait_for(rec, lambda m: m.msg_type == b"9" and m.get(11) == b"U2", "the late cancel's reject")
+            assert (s(late, 41), s(late, 102), s(late, 39)) == ("U1", "0", "4")  # too late to cancel
     run(go)

@@ -50,3 +50,13 @@ def test_the_remembered_nbbo_is_always_the_fresh_one(ops):
             assert book.nbbo(op[1], frozenset({"EXCH"})) == fresh.nbbo(op[1], frozenset({"EXCH"}))
     for symbol in _SYMBOLS:
         assert book.nbbo(symbol) == _replay(ops).nbbo(symbol)
+
+
+def test_a_venue_that_goes_away_takes_its_halts_with_it():
+    book = ConsolidatedBook()
+    book.security_status[("EXCH", "AAPL")] = "2"
+    book.security_status[("ECN", "AAPL")] = "2"
+    book.session_status["EXCH"] = "1"
+    assert book.halted("EXCH", "AAPL") and book.halted("EXCH", "MSFT")
+    book.clear("EXCH")  # it says again what it halts at its next Logon
+    assert not book.halted("EXCH", "AAPL") and not book.halted("EXCH", "MSFT") and book.halted("ECN", "AAPL")

@@ -85,6 +85,13 @@ def test_a_window_counts_from_the_moment_its_action_is_armed():
      "f.yaml: actions[0].scope: halt is carried out at at_s, once: it takes no scope"),
     ("actions: [{at_s: 0, kind: halt, params: {symbol: ZZZ}}]", "f.yaml: actions[0].params.symbol: 'ZZZ' is not"),
     ("actions: [{at_s: 0, kind: bust}]", "f.yaml: actions[0].params.exec_id: is required"),
+    # A kind's own scope rules are checked at load, not when the action comes due.
+    ("actions: [{at_s: 5, kind: stale_quote, scope: {count: 2}}]",
+     "f.yaml: actions[0].scope.count: stale_quote is a market state"),
+    ("actions: [{at_s: 5, kind: garbled, scope: {symbol: TSLA}}]",
+     "f.yaml: actions[0].scope.symbol: garbled is a session fault"),
+    ("actions: [{at_s: 5, kind: volume_spike, params: {symbol: ZZZ, qty: 100}}]",
+     "f.yaml: actions[0].params.symbol: 'ZZZ' is not"),
     ("actions: [{at_s: 0, kind: reject, params: [1]}]", "f.yaml: actions[0].params: must be a mapping"),
     ("actions: [3]", "f.yaml: actions[0]: must be a mapping"),
     ("actions: []", "f.yaml: actions: has no actions"),
