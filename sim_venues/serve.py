@@ -7,7 +7,10 @@ off the lit market logs on to the lit venues for their top of book. Prints
 ``ready <host>:<port> <kind> as <VENUE> control http://<host>:<port>`` once
 listening (the second address is its control API, sim_venues/control.py), a
 line of figures every ``--stats-every`` seconds, and stops cleanly on SIGINT
-or SIGTERM. ``--scenario FILE`` runs a venue scenario's timeline from then.
+or SIGTERM. ``--scenario FILE`` runs a venue scenario's timeline from then,
+unless ``--restart N`` says the supervisor is starting the venue again after a
+crash: a timeline counts from its start, so run again it would halt or bust at
+times nobody asked for; the venue says it did not run it instead.
 
 Faults (issue 7): those in the venue's ``faults:`` are armed at start; every
 arming and firing is printed (``EXCH: fault F1 reject fired on CLIENT1 AAPL
@@ -75,7 +78,7 @@ def _flow(spec: VenueSpec, specs: list[VenueSpec], instruments: dict[str, Instru
 
 async def serve(cfg: VenuesConfig, name: str, seed: int, start_ns: int, state_dir: Path,
                 port: int | None, stats_every_s: float, *, control_port: int | None = None,
-                scenarios: Sequence[tuple[str, str]] = ()) -> None:
+                scenarios: Sequence[tuple[str, str]] = (), not_again: Sequence[str] = ()) -> None:
     instruments = load_instruments(cfg.instruments or DEFAULT_INSTRUMENTS)
     venue = build_venue(cfg, name, instruments, start_ns, seed, run_id(time.time_ns()))
     spec = venue.spec
@@ -117,9 +120,14 @@ async def serve(cfg: VenuesConfig, name: str, seed: int, start_ns: int, state_di
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    print(f"ready {acceptor.describe()} {spec.kind} as {name} control {control.url}", flush=True)
+    # Before the ready line: whoever waits for it (oms-fix venues, a test) finds the scenarios running, and
+    # their lines printed ahead of it.
     for scenario in timelines:
         control.start(scenario, clock.now_ns())
+    for source in not_again:
+        on_event(f"scenario {source} not run again after the restart (its timeline would start over from 0 s); "
+                 "load it through the control API to run it anew")
+    print(f"ready {acceptor.describe()} {spec.kind} as {name} control {control.url}", flush=True)
     tick_s = cfg.tick_ms / 1000
     next_stats = time.monotonic() + stats_every_s
     lit = spec.kind in ("exchange", "ecn", "mm")
@@ -207,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                      "(default: the FIX port + 100; 0: any free port)")
     p.add_argument("--scenario", type=Path, action="append", default=[], metavar="FILE",
                    help="a venue scenario (config/scenarios/venue/*.yaml) to run from the start; repeatable")
+    p.add_argument("--restart", type=int, default=0, metavar="N",
+                   help="this is restart N after a crash (oms-fix venues passes it): --scenario is not run again")
     return p
 
 
@@ -219,9 +229,10 @@ def main(argv: list[str] | None = None) -> int:
                                     f"(configured: {', '.join(cfg.venues)})")
         seed = cfg.seed if args.seed is None else args.seed
         start_ns = args.start_ns or time.time_ns()
-        scenarios = [(str(p), _read(p)) for p in args.scenario]
+        scenarios = [] if args.restart else [(str(p), _read(p)) for p in args.scenario]
+        not_again = [str(p) for p in args.scenario] if args.restart else []
         run_loop(serve(cfg, args.venue, seed, start_ns, args.state_dir or cfg.state_dir, args.port, args.stats_every,
-                       control_port=args.control_port, scenarios=scenarios))
+                       control_port=args.control_port, scenarios=scenarios, not_again=not_again))
     except (VenuesConfigError, InstrumentsError, ScenarioError) as e:
         print(f"{args.venue}: {e}", file=sys.stderr, flush=True)
         return 2

@@ -31,6 +31,7 @@ from ..live.loop import run as run_loop
 from ..live.tls import TlsError, client_context
 from ..tradeclient.live import ClientOptions, run_interactive, run_one_shot
 from ..tradeclient.parse import COMMANDS_HELP, CommandError, parse, split_commands
+from .standalone import run_alone
 
 __all__ = ["HELP", "add_arguments", "main", "run"]
 
@@ -94,10 +95,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m oms_fix.commands.client ...`: the command without the `oms-fix` front door."""
-    p = argparse.ArgumentParser(prog="oms-fix client", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_arguments(p)
-    return run(p.parse_args(argv))
+    return run_alone("client", __doc__, add_arguments, run, argv)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ back as they were, and every venue's open child orders are reconciled by
 OrderStatusRequest when its link logs on.
 The REST API and the blotter are served on 127.0.0.1:8080 on the same event
 loop (oms_fix/api; --api-port, --no-api).
+--scenario EXCH=FILE runs a venue scenario at that venue from its start, as
+`oms-fix venues --scenario` does (see `oms-fix venues --help`).
 Ctrl-C or SIGTERM logs every session out, stops the venues and flushes the stores.
 """
 
@@ -32,6 +34,7 @@ from ..live.loop import run as run_loop
 from ..settings import ConfigError, OmsSettings, Pattern, load_settings
 from ..live.stores import file_store_factory
 from ..live.supervisor import VenueSupervisor
+from .venues import add_scenario_argument, scenario_files
 from ..live.venue_links import VenueLinks
 from ..live.clock import LiveClock
 from ..runid import run_id
@@ -69,6 +72,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-venues", action="store_true", help="do not start the venues (run `oms-fix venues` yourself)")
     p.add_argument("--api-port", type=int, help="REST API port (default 8080; env OMS_FIX_API_PORT; 0: any free port)")
     p.add_argument("--no-api", action="store_true", help="do not serve the REST API and the blotter")
+    add_scenario_argument(p)
 
 
 def _settings(args: argparse.Namespace) -> OmsSettings:
@@ -84,6 +88,9 @@ def _settings(args: argparse.Namespace) -> OmsSettings:
     if args.no_api:
         overrides["api.enabled"] = False
     settings = load_settings(args.config, overrides)
+    if args.scenario and args.no_venues:
+        raise ConfigError("--scenario runs at a venue `oms-fix up` starts: with --no-venues, give it to "
+                          "`oms-fix venues` instead")
     for spec in args.accept:
         glob, sep, account = spec.partition("=")
         if not glob or not sep or not account:
@@ -106,10 +113,11 @@ async def serve(settings: OmsSettings, args: argparse.Namespace) -> None:
     if not args.no_venues:
         try:
             vcfg = load_venues_config(args.venues_config)
+            scenarios = scenario_files(args.scenario, vcfg, list(vcfg.venues))
         except VenuesConfigError as e:
             raise ConfigError(str(e)) from None
         supervisor = VenueSupervisor(vcfg, list(vcfg.venues), seed=args.seed, config_path=args.venues_config,
-                                     state_dir=settings.state_dir / "venues")
+                                     state_dir=settings.state_dir / "venues", scenarios=scenarios)
         failed = await supervisor.start()
         if failed:
             raise ConfigError(f"venues: {failed}")

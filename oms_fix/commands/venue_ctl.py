@@ -10,6 +10,10 @@
   oms-fix venue-ctl EXCH drop CLIENT1         close its FIX connection without a Logout (no SESSION: all)
   oms-fix venue-ctl EXCH bust EXEC_ID         ExecutionReport ExecType H (trade cancel)
   oms-fix venue-ctl EXCH correct EXEC_ID --qty 50 --price 190.01   ExecType G
+  oms-fix venue-ctl EXCH arm widen_spread --symbol AAPL --ticks 3 --end-s 60   (thin_book --ratio,
+                                              stale_quote, crossed_quote --ticks: market states, a window)
+  oms-fix venue-ctl EXCH fair_value AAPL -50 --over-s 30      fair value down 50 bps over 30 s
+  oms-fix venue-ctl EXCH volume_spike AAPL 20000 --over-s 5   market orders trading 20000 shares
   oms-fix venue-ctl EXCH load config/scenarios/venue/reject_storm.yaml
 
 The venue's control address is read from config/venues.yaml (`control_port`,
@@ -34,10 +38,11 @@ from sim_venues.config import VenuesConfigError, load_venues_config
 from sim_venues.faults import IMMEDIATE, KINDS
 
 from ..fix.utctime import format_ns
+from .standalone import run_alone
 
 __all__ = ["HELP", "add_arguments", "main", "run"]
 
-HELP = "arm faults at a running venue, halt/resume, bust/correct trades, load a venue scenario"
+HELP = "arm faults at a running venue, halt/resume, bust/correct trades, move the market, load a venue scenario"
 
 _ARMED = [k for k in KINDS if k not in IMMEDIATE]
 # Flag -> param name; each is sent only when given, so the venue's defaults (and its error naming the param a
@@ -63,7 +68,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("venue", metavar="VENUE", help="the venue's name, e.g. EXCH")
     sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    arm = sub.add_parser("arm", help="arm a fault for the next orders, cancels or fills",
+    arm = sub.add_parser("arm", help="arm a fault for the next orders, cancels or fills, or a market state",
                          description="Arm a fault. Kinds and their params:\n" + "\n".join(
                              f"  {k:<19} {KINDS[k].params}" for k in _ARMED),
                          formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -79,9 +84,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     params.add_argument("--reason", type=int, help="OrdRejReason (103) for reject, CxlRejReason (102) for "
                                                    "reject_cancel, ExecRestatementReason (378) for cancel_unsolicited")
     params.add_argument("--text", help="Text (58) on the reject or cancel")
-    params.add_argument("--ratio", type=float, help="partial_fill: the part filled, 0..1")
+    params.add_argument("--ratio", type=float, help="partial_fill: the part filled; thin_book: of each size; 0..1")
     params.add_argument("--slices", help="partial_fill: quantities filled, e.g. 100,200")
-    params.add_argument("--ticks", type=int, help="worse_price: ticks worse for the client")
+    params.add_argument("--ticks", type=int, help="worse_price: ticks worse for the client; widen_spread: wider "
+                                                  "each side; crossed_quote: bid above the offer")
     params.add_argument("--ms", type=float, help="delay_ack / delay_fills: a fixed delay")
     params.add_argument("--dist", choices=("uniform", "exponential"), help="delay: a drawn delay instead")
     params.add_argument("--low-ms", type=float, help="uniform delay: from")
@@ -108,6 +114,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     cor.add_argument("exec_id", metavar="EXEC_ID", help="ExecID (17) of the fill")
     cor.add_argument("--qty", type=int, help="the corrected LastQty (not above the fill's)")
     cor.add_argument("--price", help="the corrected LastPx, e.g. 190.01")
+    fv = sub.add_parser("fair_value", help="move a symbol's fair value now: a step, or a trend (--over-s)")
+    fv.add_argument("symbol", metavar="SYMBOL")
+    fv.add_argument("bps", type=float, metavar="BPS", help="basis points, e.g. 50 or -50")
+    fv.add_argument("--over-s", type=float, help="a trend over this many seconds (default: a step at once)")
+    spike = sub.add_parser("volume_spike", help="the venue's own market orders trading QTY shares now")
+    spike.add_argument("symbol", metavar="SYMBOL")
+    spike.add_argument("qty", type=int, metavar="QTY", help="shares in all, whole lots")
+    spike.add_argument("--over-s", type=float, help="spread over this many seconds (default 10)")
+    spike.add_argument("--slices", type=int, help="that many orders (default 10)")
+    spike.add_argument("--side", choices=("buy", "sell", "both"), help="default both, alternating")
     load = sub.add_parser("load", help="load a venue scenario file (YAML or JSON), run from now")
     load.add_argument("file", type=Path, metavar="FILE", help="e.g. config/scenarios/venue/reject_storm.yaml")
     sub.add_parser("health", help="is the venue there; its FIX and control addresses")
@@ -254,6 +270,11 @@ def _act(args: argparse.Namespace, base: str) -> tuple[Any, str]:
         r = _call(base, "POST", f"/operations/{act}", {"params": params}, timeout=t)
         sent = f"; ExecutionReport ExecID {r['exec_id']}, ExecRefID {r['exec_ref_id']}" if "exec_id" in r else ""
         return r, f"{v}: {r['id']} {act}: {r['what']}{sent}"
+    if act in ("fair_value", "volume_spike"):
+        keys = ("symbol", "bps", "over_s") if act == "fair_value" else ("symbol", "qty", "over_s", "slices", "side")
+        body = {"params": {k: getattr(args, k) for k in keys if getattr(args, k) is not None}}
+        r = _call(base, "POST", f"/operations/{act}", body, timeout=t)
+        return r, f"{v}: {r['id']} {act} {args.symbol}: {r['what']}"
     if act == "drop":
         r = _call(base, "POST", "/operations/drop_connection", {"params": {"session": args.session}}, timeout=t)
         return r, f"{v}: {r['id']} drop_connection: {r['what']}"
@@ -298,10 +319,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m oms_fix.commands.venue_ctl ...`: the command without the `oms-fix` front door."""
-    p = argparse.ArgumentParser(prog="oms-fix venue-ctl", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_arguments(p)
-    return run(p.parse_args(argv))
+    return run_alone("venue-ctl", __doc__, add_arguments, run, argv)
 
 
 if __name__ == "__main__":

@@ -35,8 +35,10 @@ class _Child:
 
     async def start(self) -> None:
         self.ready.clear()
+        # A restarted venue is told so: it does not run its --scenario timelines again (sim_venues/serve.py).
+        again = ["--restart", str(self.restarts)] if self.restarts else []
         self.proc = await asyncio.create_subprocess_exec(
-            *self.argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            *self.argv, *again, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True)
         self.relay = asyncio.create_task(self._relay())
 
@@ -50,6 +52,9 @@ class _Child:
                 # "ready HOST:PORT KIND as NAME control URL"
                 self.control = words[words.index("control") + 1] if "control" in words[:-1] else ""
                 self.ready.set()
+                if self.restarts:  # its addresses may have changed (port 0), and nobody else prints them
+                    print(f"[{self.name}] listening again on {self.endpoint}, control {self.control or 'none'}",
+                          flush=True)
                 continue
             print(f"[{self.name}] {line}", flush=True)
 
@@ -73,7 +78,6 @@ class VenueSupervisor:
             if state_dir:
                 argv += ["--state-dir", str(state_dir)]
             for path in (scenarios or {}).get(name, []):
-                # A restarted venue runs its scenario again from the start, as it starts its day again.
                 argv += ["--scenario", str(path)]
             self.children.append(_Child(name, argv))
 

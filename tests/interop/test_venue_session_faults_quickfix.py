@@ -12,7 +12,7 @@ from the venue's message log.
 from __future__ import annotations
 
 import time
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 import httpx
@@ -27,17 +27,14 @@ pytestmark = [pytest.mark.interop, pytest.mark.slow]
 REFUSED = "closed for tests"
 
 
+@dataclass
 class Venue:
-    def __init__(self, tmp: Path):
-        self.tmp = tmp
-        self.proc = VenueProc(venue_config(tmp, faults=[
-            {"kind": "refuse_logon", "params": {"text": REFUSED}, "scope": {"session": "QREF"}}]))
-        assert self.proc.url, self.proc.output
-        self.api = httpx.Client(base_url=self.proc.url, timeout=5)
-        self.clients: list[VenueClient] = []
+    proc: VenueProc
+    api: httpx.Client
+    clients: list[VenueClient] = field(default_factory=list)
 
     def client(self, sender: str) -> VenueClient:
-        c = VenueClient(self.tmp / "clients" / sender, self.proc.fix_port, sender, "EXCH", heartbeat_s=1)
+        c = self.proc.client(sender, heartbeat_s=1)
         self.clients.append(c)
         return c
 
@@ -48,18 +45,21 @@ class Venue:
 
     def wire(self, sender: str) -> list[str]:
         """What the venue sent this session, as its message log has it."""
-        [log] = (self.tmp / "state" / "EXCH" / "log").glob(f"*{sender}*.messages.log")
+        [log] = (self.proc.state / "EXCH" / "log").glob(f"*{sender}*.messages.log")
         return [line for line in log.read_text(encoding="latin-1").splitlines() if " OUT " in line]
 
 
 @pytest.fixture(scope="module")
 def venue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Venue]:
-    v = Venue(tmp_path_factory.mktemp("session_faults_qf"))
+    proc = VenueProc(venue_config(tmp_path_factory.mktemp("session_faults_qf"), faults=[
+        {"kind": "refuse_logon", "params": {"text": REFUSED}, "scope": {"session": "QREF"}}]))
+    assert proc.url, proc.output
+    v = Venue(proc, httpx.Client(base_url=proc.url, timeout=5))
     yield v
     for c in v.clients:
         c.stop()
     v.api.close()
-    v.proc.stop()
+    proc.stop()
 
 
 def wait(cond: Callable[[], object], what: str, timeout_s: float = 10.0) -> None:
@@ -156,7 +156,7 @@ def test_refuse_logon_from_the_config_then_the_next_logon_is_taken(venue: Venue)
 
 
 def test_the_event_log_names_every_session_firing(venue: Venue):
-    log = (venue.tmp / "state" / "EXCH" / "log" / "EXCH.faults.log").read_text()
+    log = venue.proc.faults_log()
     for line in ("skip_seqnum fired on QSKIP: MsgSeqNum", "resend_possdup fired on QDUP: 2 application",
                  "stale_sending_time fired on QOLD", "stop_heartbeats fired on QHB", "garbled fired on QBAD",
                  "drop_connection fired: connection of QDROP closed", "refuse_logon fired on QREF"):

@@ -9,11 +9,7 @@ FIX 4.4 dictionary.
 from __future__ import annotations
 
 import os
-import select
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Iterator
 
@@ -21,7 +17,8 @@ import pytest
 import yaml
 
 from oms_fix.fix.message import Message
-from tests.interop.peers import REPO, free_port
+from tests.integration.venue_proc import CLI, CONTINUOUS, REPO, ChildProc, venue_pid
+from tests.interop.peers import free_port
 from tests.interop.venue_client import VenueClient
 
 pytestmark = [pytest.mark.interop, pytest.mark.slow]
@@ -29,7 +26,7 @@ pytestmark = [pytest.mark.interop, pytest.mark.slow]
 NOW = "20261125-10:00:00.000"
 
 
-class Venues:
+class Venues(ChildProc):
     def __init__(self, tmp: Path):
         self.tmp = tmp
         self.ports = {name: free_port() for name in ("EXCH", "ECN", "DARK", "CROSS", "MM")}
@@ -37,8 +34,7 @@ class Venues:
             "seed": 7, "state_dir": str(tmp / "state"), "instruments": str(REPO / "config" / "instruments.yaml"),
             "tick_ms": 20,
             "venues": {
-                "EXCH": {"kind": "exchange", "port": self.ports["EXCH"],
-                         "day": {"pre_open_s": 0, "continuous_s": 3600, "closing_auction_s": 5, "closed_s": 5}},
+                "EXCH": {"kind": "exchange", "port": self.ports["EXCH"], "day": CONTINUOUS},
                 "ECN": {"kind": "ecn", "port": self.ports["ECN"],
                         "fees": {"maker_per_share": "-0.0020", "taker_per_share": "0.0030"}},
                 "DARK": {"kind": "dark", "port": self.ports["DARK"]},
@@ -48,45 +44,20 @@ class Venues:
         }
         self.cfg = tmp / "venues.yaml"
         self.cfg.write_text(yaml.safe_dump(config))
-        self.proc = subprocess.Popen([sys.executable, "-m", "oms_fix.cli", "venues", "--config", str(self.cfg)],
-                                     cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, bufsize=0,
-                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        # Unbuffered: select() must see every line still unread, not find it parked in a Python buffer.
-        self.lines: list[str] = []
-        deadline = time.monotonic() + 60
-        assert self.proc.stdout is not None
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([self.proc.stdout], [], [], 1.0)
-            if not ready:
-                continue
-            line = self.proc.stdout.readline().decode()
-            if not line:
-                break
-            self.lines.append(line)
-            if line.startswith("Ctrl-C to stop"):
-                return
-        self.proc.kill()
-        raise AssertionError("oms-fix venues did not come up:\n" + "".join(self.lines))
+        super().__init__(CLI + ["venues", "--config", str(self.cfg)])
+        if self.wait_line(lambda line: line.startswith("Ctrl-C to stop"), 60) is None:
+            self.proc.kill()
+            raise AssertionError("oms-fix venues did not come up:\n" + self.stop())
 
     def client(self, venue: str, sender: str) -> VenueClient:
         return VenueClient(self.tmp / "clients" / f"{sender}-{venue}", self.ports[venue], sender, venue)
-
-    def stop(self) -> tuple[int, str]:
-        self.proc.send_signal(signal.SIGINT)
-        try:
-            out, _ = self.proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            out, _ = self.proc.communicate()
-        return self.proc.returncode, "".join(self.lines) + out.decode(errors="replace")
 
 
 @pytest.fixture(scope="module")
 def venues(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Venues]:
     v = Venues(tmp_path_factory.mktemp("venues"))
     yield v
-    if v.proc.poll() is None:
-        v.stop()
+    v.stop()
 
 
 def order(cl: str, side: str, qty: int, price: str | None, symbol: str = "AAPL", **extra: str) -> list[tuple[int, str]]:
@@ -205,30 +176,13 @@ def test_market_maker_fills_against_its_quote(venues: Venues):
         c.stop()
 
 
-def _venue_pid(venues: Venues, name: str) -> int:
-    for proc in Path("/proc").iterdir():
-        try:
-            argv = (proc / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"sim_venues.serve" in argv and name.encode() in argv and str(venues.cfg).encode() in argv:
-            return int(proc.name)
-    raise AssertionError(f"no process for {name}")
-
-
 def test_a_killed_venue_is_restarted_with_new_order_and_exec_ids(venues: Venues):
     c = venues.client("ECN", "RST1")
     c.send("D", order("R1", "1", 10, "100.00", "AMZN"))
     before = c.wait_for(er("R1", "0"), what="New before the kill")
     c.stop()
-    os.kill(_venue_pid(venues, "ECN"), signal.SIGKILL)
-    deadline = time.monotonic() + 30
-    assert venues.proc.stdout is not None
-    while time.monotonic() < deadline and not any("[ECN] exited with code -9; restarting" in x for x in venues.lines):
-        ready, _, _ = select.select([venues.proc.stdout], [], [], 1.0)
-        if ready:
-            venues.lines.append(venues.proc.stdout.readline().decode())
-    assert any("[ECN] exited with code -9; restarting" in x for x in venues.lines), "".join(venues.lines)
+    os.kill(venue_pid(venues.cfg, "ECN"), signal.SIGKILL)
+    assert venues.wait_line(lambda line: "[ECN] exited with code -9; restarting" in line), venues.output
     c = venues.client("ECN", "RST2")
     try:
         c.send("D", order("R1", "1", 10, "100.00", "AMZN"))
@@ -239,8 +193,8 @@ def test_a_killed_venue_is_restarted_with_new_order_and_exec_ids(venues: Venues)
 
 
 def test_ctrl_c_stops_every_venue_cleanly(venues: Venues):
-    rc, out = venues.stop()
-    assert rc == 0, out
+    out = venues.stop()
+    assert venues.returncode == 0, out
     assert "venues stopped" in out
     for name in venues.ports:
         assert f"[{name}] {name}: stopped" in out, out
