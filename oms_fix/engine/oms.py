@@ -43,8 +43,10 @@ Flows (each client order is a *parent*: a domain ``Order`` plus children):
   sends ``ToVenueStatus`` for each. The ER I reconciles: a venue CumQty above the
   OMS's is a missed fill (priced to the venue's AvgPx); OrdStatus 8 (unknown
   order) ends the child as canceled with the fills known. A venue Cancel Reject
-  also asks for status; an ER I showing the child working while its parent ends
-  gets it canceled again (at most three times).
+  also asks for status; an ER I showing the child working rejects the client's
+  pending cancel or replace with the venue's reason (oms_cancel_reject.py), or,
+  while an unsolicited end waits on it, gets it canceled again (at most three
+  times).
 
 Venue trade corrections and busts (ExecType G/H): oms_corrections.py. Order
 mass status (AF) and DontKnowTrade (Q): oms_status.py. The kill switch, the
@@ -71,6 +73,7 @@ from ..domain.transitions import Phase
 from ..marketdata.consolidated import ConsolidatedBook
 from . import oms_algo
 from .oms_children import DONE_EXEC_TYPES, Child, Parent
+from .oms_cancel_reject import refuse_request, rework, stale_cancel, venue_cancel_reject
 from .oms_corrections import venue_correction
 from .oms_journal import encode, encode_command
 from .oms_reconcile import fills_from
@@ -80,7 +83,7 @@ from .oms_status import dont_know, mass_status
 from .oms_types import (AlgoTick, ClientCancel, ClientDontKnow, ClientMassCancel, ClientMassStatus, ClientNew,
                         ClientReplace, ClientStatus, Command, InstrumentRules, Journal, Kill, Mark, NewDay, Out, Revive,
                         RiskEventOut, RoutingPolicy, SetAlgoDefaults, SetLimits, SetRouting, SetVenueRules, ToClient,
-                        ToClientMassCancelReport, ToVenueCancel, ToVenueStatus, VenueCancelReject, VenueDown, VenueExec,
+                        ToClientMassCancelReport, ToVenueCancel, VenueCancelReject, VenueDown, VenueExec,
                         VenueRule, VenueUp)
 from .oms_validate import check_new, check_terms
 from .risk import RiskEngine, RiskOrder
@@ -127,7 +130,7 @@ class Oms:
         self._handlers: dict[type, Callable[[Any, int], None]] = {
             ClientNew: partial(new_order, self), ClientCancel: self._cancel, ClientReplace: self._replace,
             ClientStatus: self._status, ClientMassCancel: self._mass_cancel, VenueExec: self._venue_exec,
-            VenueCancelReject: self._venue_cancel_reject, VenueUp: partial(venue_up, self),
+            VenueCancelReject: partial(venue_cancel_reject, self), VenueUp: partial(venue_up, self),
             VenueDown: partial(venue_down, self),
             Kill: partial(kill, self), Revive: partial(revive, self), NewDay: partial(new_day, self),
             Mark: partial(mark, self),
@@ -387,15 +390,6 @@ class Oms:
         elif er.exec_type != "0" and not applied:
             self._ignore(child.child_id, f"ExecType {er.exec_type} not handled")
 
-    def _venue_cancel_reject(self, rej: VenueCancelReject, now: int) -> None:
-        """The venue would not cancel: ask it where the child stands (the ER I reconciles)."""
-        child = self._children.get(self._aliases.get(rej.child_id, rej.child_id))
-        if child is None or child.done:
-            self._ignore(rej.venue, f"cancel reject for {rej.child_id!r}: nothing to do")
-            return
-        self._out.append(ToVenueStatus(venue=child.venue, child_id=child.child_id, symbol=child.symbol,
-                                       side=child.side))
-
     def _reconcile(self, child: Child, er: VenueExec, now: int) -> None:
         parent = self._parents[child.parent_id]
         child.uncertain = False
@@ -406,6 +400,8 @@ class Oms:
             self._child_done(parent, child, "4", er.text or "unknown at venue", now, lost=True)
         elif er.ord_status not in _LIVE_STATUSES or child.cum >= child.qty:
             self._child_done(parent, child, "F" if child.cum >= child.qty else er.ord_status, er.text, now)
+        elif refuse_request(self, parent, child, now):
+            return  # the venue refused the client's cancel: the client hears so (oms_cancel_reject)
         elif self._wants_end(parent) and child.cancels < _MAX_CANCELS:
             self._cancel_child(child)
         else:
@@ -436,7 +432,7 @@ class Oms:
                     lost: bool = False) -> None:
         """``lost``: the venue, asked after a disconnect, does not know the child (it never worked there or
         was canceled with the session): its unfilled quantity is routed again."""
-        child.done, child.ended_by, child.text, child.uncertain = True, ended_by, text, False
+        child.done, child.ended_by, child.text, child.uncertain, child.refused = True, ended_by, text, False, None
         self._note_child(child)
         self.venue_stats.ended(child.venue, child.qty, child.cum, ended_by, now)
         if child.ping and after_ping(self, parent, child, now):
@@ -452,6 +448,8 @@ class Oms:
                 and parent.order.time_in_force not in _KILL_TIFS):
             self._end(parent, ("venue", text or f"rejected at {child.venue}"), now)
             return
+        if ended_by == "4" and stale_cancel(self, parent, child):
+            rework(self, parent, now)  # canceled for a request its sibling's venue refused
         self._settle(parent, now)
 
     def _end(self, parent: Parent, why: tuple[str, str], now: int) -> None:
@@ -526,9 +524,13 @@ class Oms:
         o = parent.order
         ends = [self._children[c] for c in parent.children]
         by = {c.ended_by for c in ends}
-        texts = [c.text for c in ends if c.text]
-        if by == {"8"} and not o.cum_qty:
-            self._tell(parent, o.reject(reason=OrdRejReason.OTHER, text=texts[0] if texts else "rejected at venue",
+        # The Text of the children that ended it: not that of a reject whose quantity a reroute took on, but
+        # every venue's (each named) when they all rejected it.
+        rejected = by == {"8"}
+        texts = [f"{c.venue}: {c.text}" if rejected and len(ends) > 1 else c.text
+                 for c in ends if c.text and (c.ended_by == "8") == rejected]
+        if rejected and not o.cum_qty:
+            self._tell(parent, o.reject(reason=OrdRejReason.OTHER, text="; ".join(texts) or "rejected at venue",
                                         now=now))
         elif o.time_in_force in _KILL_TIFS or o.ord_type is OrdType.MARKET:
             self._tell(parent, o.cancel(now=now))  # R11: IOC/FOK remainder, CumQty kept

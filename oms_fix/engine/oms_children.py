@@ -46,6 +46,7 @@ class Child:
     placed: int = 0  # when the OMS sent it (ns)
     acked: bool = False  # the venue acknowledged it (ER 0)
     ping: bool = False  # a dark ping: when it ends, what it did not fill sweeps the lit venues
+    refused: tuple[str, str] | None = None  # CxlRejReason and Text of a cancel its venue refused, until asked
 
     @property
     def live(self) -> bool:
@@ -55,7 +56,8 @@ class Child:
         return {"child_id": self.child_id, "parent_id": self.parent_id, "venue": self.venue, "qty": self.qty,
                 "price": None if self.price is None else str(self.price), "cum": self.cum, "done": self.done,
                 "ended_by": self.ended_by, "uncertain": self.uncertain, "cancel_sent": self.cancel_sent, "cancels": self.cancels,
-                "notional": str(self.notional), **({"taken": self.taken} if self.taken else {})}
+                "notional": str(self.notional), **({"taken": self.taken} if self.taken else {}),
+                **({"refused": list(self.refused)} if self.refused else {})}
 
 
 @dataclass(slots=True, kw_only=True)

@@ -154,7 +154,8 @@ def _dark_ping(oms: "Oms", parent: "Parent", qty: int, limit: Decimal | None) ->
     o = parent.order
     if not policy.dark_ping or parent.ex_destination or parent.algo is not None or qty < policy.dark_ping_min_order:
         return None
-    dark = [v for v in oms._dark_venues if v not in oms._down and v not in parent.avoid and _worth_a_ping(oms, v)]
+    dark = [v for v in oms._dark_venues if v not in oms._down and v not in parent.avoid
+            and not oms._book.halted(v, o.symbol) and _worth_a_ping(oms, v)]
     if not dark:
         return None
     q = oms._book.nbbo(o.symbol)

@@ -5,7 +5,10 @@ price, best price first and never beyond the order's limit; what the
 displayed size does not cover goes, for a limit order, to the venue quoting
 the best price on the order's own side (it joins the best bid or offer),
 and for a market order to the first venue in preference order. A venue that
-is down (disconnected, or reconciling after a reconnect) gets nothing.
+is down (disconnected, or reconciling after a reconnect) gets nothing, nor
+does one that halted the symbol; when every venue left has halted it, the
+order is refused with a Text naming them. ExDestination pins an order to its
+venue, halted or not: the venue decides (ours queue it for the reopening).
 Pure: the consolidated book is read, not changed.
 """
 
@@ -62,8 +65,13 @@ def route(book: ConsolidatedBook, symbol: str, side: str, qty: int, limit: Decim
         if ex_destination in down:
             return RouteRefusal(f"ExDestination (100) {ex_destination} is not connected")
         return [Slice(ex_destination, qty, limit)]
-    live = [v for v in venues if v not in down]
+    up = [v for v in venues if v not in down]
+    # A venue that halted the symbol (SecurityStatus 326=2, or TradSesStatus 340=1 for the whole venue) only
+    # queues orders for its reopening: its quotes cannot be hit, so the quantity goes where trading goes on.
+    live = [v for v in up if not book.halted(v, symbol)]
     if not live:
+        if up:
+            return RouteRefusal(f"{symbol} is halted at {', '.join(up)}")
         return RouteRefusal("no venue is connected")
     buying = side == BUY
     exclude = frozenset(v for v in book.venues(symbol) if v not in live)

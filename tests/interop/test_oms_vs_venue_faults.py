@@ -10,133 +10,33 @@ symbol of its own, so that the tests do not disturb each other:
 * MSFT  a venue bust of a child's fill
 * AAPL  a skipped MsgSeqNum on the OMS's EXCH session, then trading on
 * GOOG  the OMS's EXCH connection dropped while a child rests there
-* TSLA  venue rejects: pinned (no reroute) and unpinned (rerouted to the other venue)
+* TSLA  venue rejects: pinned (no reroute), unpinned (rerouted to the other venue, which rejects it too),
+        and one whose reroute fills
+* GOOG  a venue correction of a child's fill (after the drop test's order is done)
+* AAPL  a venue refusing the OMS's cancel
 
 What the OMS says to and hears from a venue is read from its venue-side FIX
-message logs (``var/fix/log/FIX.4.4-OMS--<VENUE>.messages.log``).
+message logs (fault_system.py).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from typing import Callable, Iterator
+from decimal import Decimal
 
-import httpx
 import pytest
 
-from oms_fix.fix.message import Message
-from tests.interop.oms_up import INSTRUMENTS, RISK, VENUES, System, UpProcess, write_yaml
-from tests.interop.peers import free_port
+from tests.interop.fault_system import FaultSystem, child_ids, shown
+from tests.interop.oms_up import VENUES
 from tests.interop.qf_client import OmsClient, s
 
 pytestmark = [pytest.mark.interop, pytest.mark.slow]
 
 UNSOLICITED_TEXT = "venue canceled it (test)"
-# Armed at start at both venues: a resting AMZN child of the OMS is canceled by whichever venue it rests at.
+# Armed at start at both venues (conftest.py's ``fs`` reads START_FAULTS): a resting AMZN child of the OMS is
+# canceled by whichever venue it rests at.
 START_FAULTS = [{"kind": "cancel_unsolicited", "params": {"after_ms": 300, "text": UNSOLICITED_TEXT},
                  "scope": {"session": "OMS", "symbol": "AMZN"}}]
-
-
-@dataclass
-class FaultSystem:
-    sys: System
-    control: dict[str, str]  # venue -> its control API's base URL
-
-    def api(self, venue: str) -> httpx.Client:
-        return httpx.Client(base_url=self.control[venue], timeout=5)
-
-    def post(self, venue: str, path: str, body: dict) -> dict:
-        with self.api(venue) as api:
-            r = api.post(path, json=body)
-        assert r.status_code in (200, 201), f"{venue} {path}: {r.status_code} {r.text}"
-        return r.json()
-
-    def venue_lines(self, venue: str) -> list[tuple[str, str, dict[int, str]]]:
-        """(direction IN/OUT, the raw text with '|', fields) of every message of the OMS's session with ``venue``."""
-        path = self.sys.up.state / "fix" / "log" / f"FIX.4.4-OMS--{venue}.messages.log"
-        out: list[tuple[str, str, dict[int, str]]] = []
-        if not path.exists():
-            return out
-        for line in path.read_text(errors="replace").splitlines():
-            parts = line.split(" ", 2)
-            if len(parts) < 3:
-                continue
-            raw = parts[2].strip().replace("\x01", "|")
-            fields: dict[int, str] = {}
-            for f in raw.strip("|").split("|"):
-                k, _, v = f.partition("=")
-                if k.isdigit() and int(k) not in fields:
-                    fields[int(k)] = v
-            out.append((parts[1].strip(), raw, fields))
-        return out
-
-    def wait_venue(self, venue: str, pred: Callable[[str, dict[int, str]], bool], what: str,
-                   timeout_s: float = 10.0, after: int = 0) -> tuple[int, dict[int, str]]:
-        """The first message (index, fields) of the OMS's log with ``venue`` from index ``after`` on that
-        ``pred(direction, fields)`` accepts."""
-        deadline = time.monotonic() + timeout_s
-        while True:
-            lines = self.venue_lines(venue)
-            for i, (d, _, f) in enumerate(lines[after:], after):
-                if pred(d, f):
-                    return i, f
-            if time.monotonic() > deadline:
-                tail = "\n".join(f"{d} {raw}" for d, raw, _ in lines[-15:])
-                raise AssertionError(f"no {what} in the OMS's {venue} log within {timeout_s:g}s; last:\n{tail}")
-            time.sleep(0.05)
-
-
-@pytest.fixture(scope="module")
-def fs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultSystem]:
-    tmp = tmp_path_factory.mktemp("oms_faults")
-    ports = {"EXCH": free_port(), "ECN": free_port(), "clients": free_port(), "dc": free_port()}
-    control = {"EXCH": free_port(), "ECN": free_port()}
-    venues = write_yaml(tmp / "venues.yaml", {
-        "instruments": INSTRUMENTS, "tick_ms": 50,
-        "venues": {
-            "EXCH": {"kind": "exchange", "port": ports["EXCH"], "control_port": control["EXCH"], "flow_share": 0.55,
-                     "makers": True, "faults": START_FAULTS,
-                     "day": {"pre_open_s": 0, "continuous_s": 3600, "closing_auction_s": 5, "closed_s": 5}},
-            "ECN": {"kind": "ecn", "port": ports["ECN"], "control_port": control["ECN"], "flow_share": 0.35,
-                    "makers": True, "faults": START_FAULTS,
-                    "fees": {"maker_per_share": "-0.0020", "taker_per_share": "0.0030"}}}})
-    oms = write_yaml(tmp / "oms.yaml", {
-        "clients": {"port": ports["clients"], "sessions": [{"target_comp_id": "CLIENT1", "account": "ACC001"}]},
-        "drop_copy": {"port": ports["dc"], "sessions": [{"target_comp_id": "DROPCOPY"}]},
-        "instruments": INSTRUMENTS, "risk": RISK,
-        "venues": [{"name": v, "port": ports[v]} for v in VENUES]})
-    up = UpProcess(["--config", str(oms), "--venues-config", str(venues), "--seed", "7"], tmp / "state")
-    started: list[OmsClient] = []
-    try:
-        for sender, port in (("DROPCOPY", ports["dc"]), ("CLIENT1", ports["clients"])):
-            c = OmsClient(tmp / "clients" / sender, port, sender)
-            started.append(c)
-            c.start()
-        yield FaultSystem(System(tmp, ports, up, started[1], started[1], started[0]),
-                          {v: f"http://127.0.0.1:{p}" for v, p in control.items()})
-    finally:
-        for c in started:
-            c.stop()
-        rc, out = up.stop()
-    assert rc == 0, out
-    assert out.rstrip().endswith("stopped; stores flushed"), out
-
-
-@pytest.fixture
-def c(fs: FaultSystem) -> Iterator[OmsClient]:
-    client = fs.sys.c1
-    yield client
-    assert not client.rejects, f"QuickFIX rejected what the OMS sent: {client.rejects}"
-
-
-def shown(reports: list[Message]) -> str:
-    return "\n".join(bytes(m.raw).decode("latin-1").replace("\x01", "|") for m in reports)
-
-
-def child_ids(fs: FaultSystem, venue: str, symbol: str) -> list[str]:
-    """ClOrdIDs of the OMS's NewOrderSingles for ``symbol`` at ``venue``, in order."""
-    return [f[11] for d, _, f in fs.venue_lines(venue) if d == "OUT" and f.get(35) == "D" and f.get(55) == symbol]
 
 
 # ------------------------------------------------------------------ 1. unsolicited cancel
@@ -212,8 +112,7 @@ def test_a_skipped_venue_seqnum_gets_a_resend_request_and_trading_goes_on(fs: Fa
     _, fill = fs.wait_venue("EXCH", lambda d, f: d == "IN" and f.get(35) == "4" and f.get(123) == "Y",
                             "SequenceReset-GapFill", after=i)
     assert int(fill[36]) - int(rr[7]) == 3, (rr, fill)
-    with fs.api("EXCH") as api:
-        fired = [f for f in api.get("/faults/fired").json() if f["id"] == armed["id"]]
+    fired = [f for f in fs.fired("EXCH") if f["id"] == armed["id"]]
     assert fired and fired[0]["session"] == "OMS", fired
     # Trading goes on through EXCH: an order pinned there fills.
     c.new_order("SQ1", "AAPL", "1", 100, "195.00", t100="EXCH")
@@ -290,8 +189,118 @@ def test_a_venue_reject_of_an_unpinned_child_is_rerouted_to_the_other_venue(fs: 
     assert [s(m, 150) for m in reports] == ["0", "8"], text
     sent = {v: child_ids(fs, v, "TSLA")[before[v]:] for v in VENUES}
     assert [len(sent[v]) for v in VENUES] == [1, 1], sent
-    # Every child ended rejected and nothing filled: the parent is rejected (oms.py _natural_end) with the
-    # Text of the first venue's reject, the venue the OMS routed to before it rerouted.
-    first = min(VENUES, key=lambda v: int(sent[v][0].rsplit("C", 1)[1]))
-    assert s(reports[-1], 58) == f"{first} says no (test)", text
-    assert (s(reports[-1], 39), s(reports[-1], 14)) == ("8", "0"), text
+    # Every child ended rejected and nothing filled: the parent is rejected (oms.py _natural_end), 103=99
+    # (the OMS's own decision), with every venue's Text, each named, in the order the OMS routed to them.
+    first, second = sorted(VENUES, key=lambda v: seq(sent[v][0]))
+    assert s(reports[-1], 58) == f"{first}: {first} says no (test); {second}: {second} says no (test)", text
+    assert (s(reports[-1], 39), s(reports[-1], 14), s(reports[-1], 103)) == ("8", "0", "99"), text
+
+
+def test_a_reroute_that_succeeds_shows_the_client_no_reject(fs: FaultSystem, c: OmsClient) -> None:
+    # 1000 at 180.00 sweeps the offers (a few hundred a level at each venue): EXCH gets a child, and most
+    # likely ECN too. EXCH rejects its own; its quantity goes to ECN at once and fills there or rests. The
+    # client is told of fills, never of the reject, whose Text is no longer the order's story.
+    fs.post("EXCH", "/faults", {"kind": "reject", "params": {"reason": 2, "text": "EXCH busy again (test)"},
+                                "scope": {"session": "OMS", "symbol": "TSLA", "count": 1}})
+    start = {v: len(fs.venue_lines(v)) for v in VENUES}
+    c.new_order("RR1", "TSLA", "1", 1000, "180.00")
+    _, rej = fs.wait_venue("EXCH", lambda d, f: d == "IN" and f.get(55) == "TSLA" and f.get(150) == "8",
+                           "EXCH's reject of the child", after=start["EXCH"])
+    # The OMS numbers its children in the order it sends them: the reroute is the ECN child after EXCH's.
+    _, rerouted = fs.wait_venue("ECN", lambda d, f: d == "OUT" and f.get(35) == "D" and seq(f[11]) > seq(rej[11]),
+                                "the child rerouted to ECN", after=start["ECN"])
+    assert rerouted[38] == rej[38], (rej, rerouted)
+    c.wait_report("RR1", "F")
+    time.sleep(0.5)  # the rerouted child's fills, if it has any more
+    ecn = [f[11] for d, _, f in fs.venue_lines("ECN")[start["ECN"]:] if d == "OUT" and f.get(35) == "D"]
+    assert [f[11] for d, _, f in fs.venue_lines("EXCH")[start["EXCH"]:] if d == "OUT" and f.get(35) == "D"] == \
+        [rej[11]], "EXCH, which rejected a child of this order, gets none of it again"
+    reports = c.reports("RR1")
+    text = shown(reports)
+    assert "8" not in {s(m, 150) for m in reports} and not any(s(m, 58) for m in reports), text
+    filled = sum(int(f[32]) for d, _, f in fs.venue_lines("ECN")[start["ECN"]:]
+                 if d == "IN" and f.get(150) == "F" and f.get(11) in ecn)
+    assert filled and s(reports[-1], 14) == str(filled), text
+    if s(reports[-1], 39) != "2":
+        c.cancel("RR2", "RR1", "TSLA", "1", 1000)
+        assert s(c.wait_done("RR2")[-1], 39) == "4", shown(c.reports("RR1") + c.reports("RR2"))
+
+
+def seq(child_id: str) -> int:
+    """The number of an OMS child id ("<run>-C<n>")."""
+    return int(child_id.rsplit("C", 1)[1])
+
+
+# ------------------------------------------------------------------ 6. correction
+
+
+def test_a_venue_correction_of_a_childs_fill_restates_the_client_order_and_the_position(fs: FaultSystem,
+                                                                                        c: OmsClient) -> None:
+    # Pinned to EXCH, IOC, as the bust above: after the correction the reopened quantity is canceled (R11).
+    c.new_order("CO1", "GOOG", "1", 100, "152.00", t59="3", t100="EXCH")
+    reports = c.wait_done("CO1")
+    text = shown(reports)
+    fills = [m for m in reports if s(m, 150) == "F"]
+    assert s(reports[-1], 39) == "2" and s(reports[-1], 14) == "100", text
+    child = child_ids(fs, "EXCH", "GOOG")[-1]  # the drop test's GOOG child came before
+    vf = [f for d, _, f in fs.venue_lines("EXCH")
+          if d == "IN" and f.get(35) == "8" and f.get(11) == child and f.get(150) == "F"][-1]
+    before = position(fs, "GOOG")
+    assert before["position"] == 100, before
+    # The last fill becomes half its quantity, 0.50 cheaper.
+    qty, px = int(vf[32]) // 2, Decimal(vf[31]) - Decimal("0.50")
+    done = fs.post("EXCH", "/operations/correct", {"params": {"exec_id": vf[17], "qty": qty, "price": str(px)}})
+    assert done["exec_ref_id"] == vf[17], done
+
+    corrected = c.wait_report("CO1", "G")
+    c.wait_report("CO1", "4")
+    text = shown(c.reports("CO1"))
+    # J.1 / R15: ExecRefID is the client's ExecID of the corrected fill; LastQty/LastPx are the new terms;
+    # CumQty, LeavesQty and AvgPx describe the order after the correction; OrdStatus recomputed.
+    cum = 100 - int(vf[32]) + qty
+    notional = sum(int(s(m, 32)) * Decimal(s(m, 31)) for m in fills[:-1]) + qty * px
+    assert (s(corrected, 19), s(corrected, 32), Decimal(s(corrected, 31))) == (s(fills[-1], 17), str(qty), px), text
+    assert (s(corrected, 14), s(corrected, 151), s(corrected, 39)) == (str(cum), str(100 - cum), "1"), text
+    assert abs(Decimal(s(corrected, 6)) - notional / cum) < Decimal("0.0001"), text
+    assert [s(m, 150) for m in c.reports("CO1")][len(reports):] == ["G", "4"], text
+    # The OMS's own figures follow: the order over REST, and the account's position.
+    order = fs.oms_get(f"/orders/{s(corrected, 37)}")
+    assert (order["filled_quantity"], order["status"]) == (cum, "canceled"), order
+    assert abs(Decimal(order["avg_price"]) - notional / cum) < Decimal("0.0001"), order
+    after = position(fs, "GOOG")
+    assert after["position"] == cum, after
+    assert abs(Decimal(after["avg_cost"]) - notional / cum) < Decimal("0.01"), after
+
+
+def position(fs: FaultSystem, symbol: str) -> dict:
+    """ACC001's position in ``symbol`` as GET /risk/metrics gives it (position 0 when it has none)."""
+    [acc] = [a for a in fs.oms_get("/risk/metrics")["accounts"] if a["account"] == "ACC001"]
+    return next((p for p in acc["position_risk"]["positions"] if p["symbol"] == symbol), {"position": 0})
+
+
+# ------------------------------------------------------------------ 7. reject_cancel
+
+
+def test_a_venue_refusing_a_cancel_is_a_cancel_reject_to_the_client_and_the_order_works_on(
+        fs: FaultSystem, c: OmsClient) -> None:
+    fs.post("EXCH", "/faults", {"kind": "reject_cancel", "params": {"reason": 2, "text": "EXCH will not (test)"},
+                                "scope": {"session": "OMS", "symbol": "AAPL", "count": 1}})
+    c.new_order("RC1", "AAPL", "1", 100, "185.00", t100="EXCH")  # rests: the offers are near 190.00
+    new = c.wait_report("RC1", "0")
+    child = child_ids(fs, "EXCH", "AAPL")[-1]
+    fs.wait_venue("EXCH", lambda d, f: d == "IN" and f.get(11) == child and f.get(150) == "0", "the child's ack")
+    start = len(fs.venue_lines("EXCH"))
+    c.cancel("RC2", "RC1", "AAPL", "1", 100)
+    rej = c.wait_for(lambda m: m.msg_type == b"9" and s(m, 11) == "RC2", what="OrderCancelReject for RC2")
+    # B.1.a step 5-alt: rejected after Pending Cancel, the order falls back to New; R19 for the fields.
+    assert [s(m, 150) for m in c.reports("RC1") + c.reports("RC2")] == ["0", "6"], shown(c.messages())
+    assert (s(rej, 41), s(rej, 37), s(rej, 39), s(rej, 434), s(rej, 102), s(rej, 58)) == (
+        "RC1", s(new, 37), "0", "1", "2", "EXCH will not (test)"), shown([rej])
+    # On the venue side: the OMS's one cancel, the venue's 35=9, the OMS's status request and its answer.
+    lines = fs.venue_lines("EXCH")[start:]
+    said = [(d, f.get(35), f.get(150)) for d, _, f in lines if f.get(35) in ("F", "9", "H", "8")]
+    assert said == [("OUT", "F", None), ("IN", "9", None), ("OUT", "H", None), ("IN", "8", "I")], said
+    # The order works on: a later cancel goes through.
+    c.cancel("RC3", "RC1", "AAPL", "1", 100)
+    done = c.wait_done("RC3")
+    assert (s(done[-1], 150), s(done[-1], 39), s(done[-1], 41)) == ("4", "4", "RC1"), shown(done)

@@ -217,6 +217,23 @@ def test_a_parent_every_venue_rejects_is_rejected_and_its_siblings_canceled():
     assert (r.exec_type, r.ord_status, r.text) == (ExecType.REJECTED, OrdStatus.REJECTED, "price band")
 
 
+def test_a_rerouted_childs_end_speaks_for_the_parent_not_the_reject_it_took_over_from():
+    oms = make()
+    new(oms, "A1", 200)  # rests at ECN as C1
+    (again,) = news(oms.handle(er("ECN", "C1", "X1", exec_type="8", status="8", text="ECN says no"), 2))
+    (r,) = reports(oms.handle(er(again.venue, again.child_id, "N1", exec_type="4", status="4", text="halted"), 3))
+    assert (r.exec_type, r.ord_status, r.text) == (ExecType.CANCELED, OrdStatus.CANCELED, "halted")
+
+
+def test_a_parent_its_venues_rejected_one_after_the_other_is_rejected_with_each_venues_text():
+    oms = make()
+    new(oms, "A1", 200)
+    (again,) = news(oms.handle(er("ECN", "C1", "X1", exec_type="8", status="8", text="ECN says no"), 2))
+    (r,) = reports(oms.handle(er(again.venue, again.child_id, "N1", exec_type="8", status="8", text="closed"), 3))
+    assert (r.exec_type, r.ord_rej_reason, r.text) == (ExecType.REJECTED, OrdRejReason.OTHER,
+                                                       "ECN: ECN says no; EXCH: closed")
+
+
 def test_status_and_duplicate_cl_ord_id():
     oms = make()
     new(oms, "A1", 100)

@@ -51,6 +51,13 @@ def test_a_rejected_ping_sweeps_the_lit_venues_and_the_parent_lives_on():
     assert sum(n.qty for n in news(out)) == 2000 and not kinds(out)
 
 
+def test_a_dark_pool_that_halted_the_symbol_is_not_pinged():
+    oms = make()
+    oms._book.security_status[("DARK", "AAPL")] = "2"  # SecurityStatus 326=2 from DARK
+    sent = news(new(oms, "A1", 2000, "190.05"))
+    assert sent and {n.venue for n in sent} <= {"EXCH", "ECN"} and sum(n.qty for n in sent) == 2000
+
+
 def test_small_passive_and_pinned_orders_do_not_ping():
     oms = make()
     assert {n.venue for n in news(new(oms, "A1", 500, "190.05"))} <= {"EXCH", "ECN"}

@@ -60,6 +60,23 @@ def test_ex_destination_and_down_venues():
     assert isinstance(route(book(), "AAPL", BUY, 1, None, VENUES, down=frozenset(VENUES)), RouteRefusal)
 
 
+
+def test_a_venue_that_halted_the_symbol_gets_nothing_unless_pinned_there():
+    b = book()
+    b.security_status[("EXCH", "AAPL")] = "2"  # SecurityStatus 326=2 from EXCH
+    # EXCH's 200 at 190.01 cannot be hit: ECN takes the marketable 300 and the rest joins ECN's bid.
+    assert route(b, "AAPL", BUY, 400, D("190.01"), VENUES) == [Slice("ECN", 400, D("190.01"))]
+    assert route(b, "AAPL", BUY, 10, None, VENUES, ex_destination="EXCH") == [Slice("EXCH", 10, None)]
+    assert route(b, "MSFT", BUY, 10, None, VENUES) == [Slice("EXCH", 10, None)], "only AAPL is halted"
+    b.session_status["ECN"] = "1"  # TradSesStatus 340=1: ECN halted as a whole
+    refusal = route(b, "AAPL", BUY, 10, None, ["EXCH", "ECN"])
+    assert refusal == RouteRefusal("AAPL is halted at EXCH, ECN")
+    b.security_status[("EXCH", "AAPL")] = "17"  # resumed
+    assert route(b, "AAPL", BUY, 100, D("190.01"), ["EXCH", "ECN"]) == [Slice("EXCH", 100, D("190.01"))]
+    refusal = route(b, "AAPL", BUY, 10, None, ["EXCH", "ECN"], down=frozenset({"EXCH"}))
+    assert refusal == RouteRefusal("AAPL is halted at ECN"), "a venue down is not named as halted"
+
+
 levels = st.lists(st.tuples(st.integers(9990, 10010), st.integers(1, 500)), max_size=6)
 
 
