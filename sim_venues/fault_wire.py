@@ -45,7 +45,8 @@ from oms_fix.fix.utctime import format_ns
 
 from .faults import Armed, FaultError, FaultPlan, check_params
 from .fix_translate import Refusal, cancel_reject_body, er_body, reject_body
-from .orders import CancelReject, CxlRejReason, ExecType, OrderRequest, Order, OrdRejReason, OrdStatus, Report, Side
+from .orders import (CancelReject, CxlRejReason, ExecType, OrderRequest, Order, OrdRejReason, OrdStatus, Report, Side,
+                     TimeInForce)
 from .records import snapshot
 
 if TYPE_CHECKING:
@@ -98,9 +99,13 @@ def _patch(body: Body, tag: int, value: str) -> Body:
     return [(t, value if t == tag else v) for t, v in body]
 
 
-def _restated_status(status: str, cum: int, leaves: int, order_qty: int) -> str:
+def _restated_status(status: str, cum: int, leaves: int, order_qty: int, tif: TimeInForce) -> str:
     if status == OrdStatus.FILLED.value and cum < order_qty:
-        return OrdStatus.DONE_FOR_DAY.value  # ended short of its quantity and nothing more will come
+        # Ended short of its quantity and nothing more will come: an IOC or FOK order's rest is canceled,
+        # as it would have been at its arrival; another order is done for the day.
+        if tif in (TimeInForce.IOC, TimeInForce.FOK):
+            return OrdStatus.CANCELED.value
+        return OrdStatus.DONE_FOR_DAY.value
     if status == OrdStatus.PARTIALLY_FILLED.value and cum == 0:
         return OrdStatus.NEW.value
     return status
@@ -364,7 +369,8 @@ class FaultWire:
         ex = dict(r.extra) if "ord_status" in r.extra else snapshot(r.order)
         cum, num, leaves = int(ex["cum_qty"]) + adj[0], int(ex["avg_px_num"]) + adj[1], int(ex["leaves_qty"])
         ex.update(cum_qty=str(cum), avg_px_num=str(num),
-                  ord_status=_restated_status(ex["ord_status"], cum, leaves, r.order.request.qty))
+                  ord_status=_restated_status(ex["ord_status"], cum, leaves, r.order.request.qty,
+                                              r.order.request.tif))
         r.extra = ex
 
     def remember(self, exec_id: str, r: Report) -> None:

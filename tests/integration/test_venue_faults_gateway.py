@@ -30,8 +30,8 @@ def test_bust_and_correct_restate_the_order_and_name_the_latest_version():
             out = rig.gateway.operate("bust", {"exec_id": s(bfill, 17)})
             bust = await wait_for(brec, er("B", "H"), "the bust")
             # J.1: ExecRefID names the busted execution; the order ended short of its quantity: done for day.
-            assert (s(bust, 19), s(bust, 14), s(bust, 151), s(bust, 39), bust.get(32)) == \
-                (s(bfill, 17), "0", "0", "3", None)
+            assert (s(bust, 19), s(bust, 14), s(bust, 151), s(bust, 39), s(bust, 32), s(bust, 31)) == \
+                (s(bfill, 17), "0", "0", "3", "0", "0")
             assert out["exec_ref_id"] == s(bfill, 17) and out["exec_id"] == s(bust, 17)
             with pytest.raises(FaultError, match="busted already"):
                 rig.gateway.operate("correct", {"exec_id": s(bfill, 17), "qty": 10})
@@ -55,6 +55,23 @@ def test_bust_and_correct_restate_the_order_and_name_the_latest_version():
             assert sum("correct fired on S1" in e for e in events) == 2
             with pytest.raises(FaultError, match="params.exec_id"):
                 rig.gateway.operate("bust", {"exec_id": "nope"})
+    run(go)
+
+
+def test_a_corrected_ioc_fill_ends_canceled_not_done_for_day():
+    async def go() -> None:
+        async with Rig() as rig:
+            seller, srec = await rig.client("S1")
+            buyer, brec = await rig.client("B1")
+            send(seller, b"D", nos("S", "2", 100, "190.00"))
+            await wait_for(srec, er("S", "0"), "New")
+            send(buyer, b"D", nos("B", "1", 60, "190.00") + [(59, "3")])
+            fill = await wait_for(brec, er("B", "F"), "the IOC's fill")
+            assert s(fill, 39) == "2"
+            rig.gateway.operate("correct", {"exec_id": s(fill, 17), "qty": 40})
+            g = await wait_for(brec, er("B", "G"), "the correction")
+            # Its time in force is over: the 20 taken back are canceled, as an IOC's rest is at its arrival.
+            assert (s(g, 32), s(g, 14), s(g, 151), s(g, 39)) == ("40", "40", "0", "4")
     run(go)
 
 

@@ -31,6 +31,8 @@ FAULTS = [
     {"kind": "cancel_unsolicited", "params": {"after_ms": 200}, "scope": {"session": "QUC"}},
     {"kind": "reject_cancel", "scope": {"session": "QRC", "count": 1}},
     {"kind": "reject", "scope": {"session": "NOBODY"}},  # never fires: reported at the stop
+    {"kind": "reject_cancel", "params": {"reason": 2, "text": "no changes now (test)"},
+     "scope": {"session": "QRR", "count": 1}},
 ]
 
 
@@ -162,6 +164,20 @@ def test_reject_cancel_then_the_next_cancel_works(clients):
     assert (s(rej, 41), s(rej, 39), s(rej, 434), s(rej, 102)) == ("C1", "0", "1", "0")
     c.send("F", [(11, "C1b"), (41, "C1"), (55, "AAPL"), (54, "1"), (60, "20261125-10:00:01.000")])
     c.wait_for(er("C1b", "4"), what="Canceled")
+
+
+def test_reject_cancel_refuses_a_cancel_replace_too_then_the_next_one_works(clients):
+    c = clients["QRR"]
+    c.send("D", order("M1", "1", 100, "176.00"))
+    c.wait_for(er("M1", "0"), what="New")
+    c.send("G", [(11, "M1a"), (41, "M1")] + order("M1a", "1", 200, "176.00")[1:])
+    rej = c.wait_for(lambda m: m.msg_type == b"9" and m.get(11) == b"M1a", what="OrderCancelReject")
+    # CxlRejResponseTo (434) 2: the reject answers an OrderCancelReplaceRequest; the order works on, unchanged.
+    assert (s(rej, 41), s(rej, 39), s(rej, 434), s(rej, 102), s(rej, 58)) == (
+        "M1", "0", "2", "2", "no changes now (test)")
+    c.send("G", [(11, "M1b"), (41, "M1")] + order("M1b", "1", 200, "176.00")[1:])
+    replaced = c.wait_for(er("M1b", "5"), what="Replaced")
+    assert (s(replaced, 41), s(replaced, 38), s(replaced, 151)) == ("M1", "200", "200")
 
 
 def test_the_event_log_names_every_firing_and_what_never_fired(venue: VenueProc):

@@ -139,6 +139,17 @@ def test_garbled_is_dropped_and_recovered_by_a_resend(venue: Venue):
     assert c.app.logged_on.is_set()
 
 
+def test_a_broken_body_length_is_dropped_and_recovered_by_a_resend(venue: Venue):
+    c = venue.client("QBLEN")
+    venue.arm("garbled", {"count": 1, "how": "body_length"}, "QBLEN")
+    c.send("D", order("L1", "1", 100, "150.00"))
+    new = c.wait_for(er("L1", "0"), what="the New, resent after the copy with a short BodyLength")
+    assert new.get(43) == b"Y"  # QuickFIX could not frame the broken copy and asked for it again
+    assert sent(c, "2")
+    assert c.app.logged_on.is_set()
+    assert "(35=8) sent with a broken body_length" in venue.proc.faults_log()
+
+
 def test_drop_connection_quickfix_reconnects(venue: Venue):
     c = venue.client("QDROP")
     r = venue.api.post("/operations/drop_connection", json={"params": {"session": "QDROP"}})
