@@ -78,13 +78,10 @@ class SimOms:
     def on_cancel_reject(self, cmd: t.VenueCancelReject) -> None:
         self.handle(cmd)
 
-    def on_status(self, venue: str, symbol: str | None, status: str) -> None:
-        """A venue's TradSesStatus (340; ``symbol`` None) or a symbol's SecurityTradingStatus (326), kept as the
-        live feed keeps them (marketdata.fix_feed): the router leaves a venue that halted the symbol alone."""
-        if symbol is None:
-            self.book.session_status[venue] = status
-        else:
-            self.book.security_status[(venue, symbol)] = status
+    def on_status(self, venue: str, symbol: str, status: str) -> None:
+        """A symbol's SecurityTradingStatus (326) at a venue, kept as the live feed keeps it (marketdata.fix_feed):
+        the router leaves a venue that halted the symbol alone."""
+        self.book.security_status[(venue, symbol)] = status
 
     def on_market_data(self, venue: str, symbol: str, bids: list[tuple[Decimal, int]], asks: list[tuple[Decimal, int]],
                        trades: list[tuple[Decimal, int]]) -> None:

@@ -52,7 +52,7 @@ from oms_fix.fix.utctime import format_ns
 from sim_venues.fault_wire import FaultWire
 from sim_venues.faults import KINDS, MARKET_OPS, FaultPlan, Scope, check_params
 from sim_venues.market_faults import MarketFaults
-from sim_venues.daycycle import securitystatus, tradsesstatus
+from sim_venues.daycycle import securitystatus
 from sim_venues.fix_translate import (Pricing, Refusal, cancel_reject_body, er_body, parse_order, reject_body,
                                       status_unknown_body)
 from sim_venues.marketdata import ALL_LEVELS
@@ -383,15 +383,18 @@ class SimVenue:
         self._after_message(at)
 
     def publish_status(self) -> None:
-        """A phase, or one symbol's halt or reopening: told to the OMS as the venue's 35=h / 35=f would tell
-        it, before the reports it caused; and every book is published again (a call shows its call book)."""
+        """A phase, or one symbol's halt or reopening: every book is published again (a call shows its call
+        book), and a symbol's halt or reopening is told to the OMS as the venue's 35=f would tell it, before
+        the reports it caused. The venue's phases (35=h) are not sent: the OMS acts on halts only (a venue
+        halts symbols, never itself), and a message more on the link draws its latency from the link's seeded
+        stream, so every run without a halt would take another random path than it did before."""
         v = self.venue
         if not v.status_changes:
             return
         assert self.to_oms is not None and self.oms is not None
         for symbol, phase in v.status_changes:
-            status = tradsesstatus(phase) if symbol is None else securitystatus(phase)
-            self.to_oms.send(self.oms.on_status, self.name, symbol, status)
+            if symbol is not None:
+                self.to_oms.send(self.oms.on_status, self.name, symbol, securitystatus(phase))
         v.status_changes.clear()
         for symbol in v.engines:
             self._dirty[symbol] = None
