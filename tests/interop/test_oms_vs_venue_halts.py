@@ -32,8 +32,8 @@ pytestmark = [pytest.mark.interop, pytest.mark.slow]
 
 def operate(fs: FaultSystem, venue: str, kind: str, symbol: str) -> int:
     """Halt or resume ``symbol`` at ``venue`` and wait for the venue's SecurityStatus saying so; the index
-    in the OMS's log with the venue from which on everything came after the operation (the reopening's
-    trades come before the SecurityStatus that announces it)."""
+    in the OMS's log with the venue from which on everything came after the operation (the SecurityStatus
+    and then what the halt or the reopening caused, such as the reopening's trades)."""
     start = len(fs.venue_lines(venue))
     done = fs.post(venue, f"/operations/{kind}", {"params": {"symbol": symbol}})
     assert done["kind"] == kind, done

@@ -1,0 +1,70 @@
+"""The OMS reading a venue's market data while the venue misbehaves on cue (issue 7): `oms-fix up`, its EXCH
+and ECN venue processes, market faults armed through EXCH's control API, the OMS's view read back through its
+REST API (GET /market-data/{symbol}: the consolidated quote and each venue's top of book).
+
+* crossed_quote: EXCH publishes a bid above its own best offer; the OMS takes it as sent (a crossed market is
+  a real state of fragmented markets, flagged, not refused: marketdata/quality.py), and drops it with EXCH's
+  next update once the window ends.
+* stale_quote: EXCH sends no market data for the window; the OMS's EXCH quote stops moving while ECN's goes on
+  (its ``updated_at`` stands still), and catches up when the window ends.
+"""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+from typing import Any, Callable
+
+import pytest
+
+from tests.interop.fault_system import FaultSystem
+
+pytestmark = [pytest.mark.interop, pytest.mark.slow]
+
+
+def venue_view(fs: FaultSystem, symbol: str, venue: str) -> dict[str, Any] | None:
+    got = fs.oms_get(f"/market-data/{symbol}")
+    return next((v for v in got["venues"] if v["venue"] == venue), None)
+
+
+def wait(cond: Callable[[], Any], what: str, timeout_s: float = 15.0) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        got = cond()
+        if got:
+            return got
+        time.sleep(0.1)
+    raise AssertionError(f"no {what} within {timeout_s:g}s")
+
+
+def crossed(v: dict[str, Any] | None) -> bool:
+    return v is not None and v["bid"] is not None and v["ask"] is not None and Decimal(str(v["bid"])) > \
+        Decimal(str(v["ask"]))
+
+
+def test_a_crossed_quote_reaches_the_oms_as_sent_and_leaves_with_the_window(fs: FaultSystem) -> None:
+    wait(lambda: (v := venue_view(fs, "AAPL", "EXCH")) and v["bid"] is not None and v["ask"] is not None,
+         "a two-sided EXCH quote for AAPL at the OMS")
+    fs.post("EXCH", "/faults", {"kind": "crossed_quote", "params": {"ticks": 2},
+                                "scope": {"symbol": "AAPL", "end_s": 3}})
+    v = wait(lambda: got if crossed(got := venue_view(fs, "AAPL", "EXCH")) else None,
+             "EXCH's crossed AAPL quote at the OMS")
+    assert Decimal(str(v["bid"])) == Decimal(str(v["ask"])) + Decimal("0.02")  # 2 ticks above its best offer
+    wait(lambda: not crossed(venue_view(fs, "AAPL", "EXCH")), "EXCH's quote uncrossed after the window")
+    [f] = [f for f in fs.fired("EXCH") if f["kind"] == "crossed_quote"]
+    assert f["symbol"] == "AAPL"
+
+
+def test_a_stale_quote_stops_the_venues_updates_at_the_oms_then_it_catches_up(fs: FaultSystem) -> None:
+    wait(lambda: venue_view(fs, "MSFT", "EXCH"), "an EXCH quote for MSFT at the OMS")
+    fs.post("EXCH", "/faults", {"kind": "stale_quote", "scope": {"symbol": "MSFT", "end_s": 4}})
+    time.sleep(0.5)  # what EXCH sent before the window opened has arrived
+    frozen = venue_view(fs, "MSFT", "EXCH")
+    assert frozen is not None
+    ecn_before = (venue_view(fs, "MSFT", "ECN") or {}).get("updated_at")
+    time.sleep(2.5)
+    inside = venue_view(fs, "MSFT", "EXCH")
+    assert inside is not None and inside["updated_at"] == frozen["updated_at"]  # nothing from EXCH meanwhile
+    assert (venue_view(fs, "MSFT", "ECN") or {}).get("updated_at") != ecn_before  # while ECN's feed went on
+    wait(lambda: (venue_view(fs, "MSFT", "EXCH") or {}).get("updated_at") != frozen["updated_at"],
+         "EXCH's MSFT data again after the window")
