@@ -61,8 +61,8 @@ def refuse_request(oms: "Oms", parent: "Parent", child: "Child", now: int) -> bo
     request is rejected with the venue's reason and Text. False when no venue refusal or no client request
     is waiting (an unsolicited end retries instead)."""
     refused, child.refused = child.refused, None
-    if refused is None or parent.request is None:
-        return False
+    if refused is None or parent.request is None or parent.ending is not None:
+        return False  # an unsolicited end (kill, mass cancel, the day's end) overrides the request: it retries
     reason, text = refused
     req_id, parent.request = parent.request, None
     why = CxlRejReason(reason) if reason in _RELAYED else CxlRejReason.OTHER
@@ -84,6 +84,8 @@ def rework(oms: "Oms", parent: "Parent", now: int) -> None:
     """Route what of the parent's leaves no live child covers (cancels on their way still count: such a
     child may fill yet). An algo decides for itself; an IOC/FOK/market parent's time is over (R11)."""
     o = parent.order
+    if oms._wants_end(parent):
+        return  # ending, or another request waits: nothing is worked again
     if parent.algo is not None:
         oms_algo.step(oms, parent, now)
         return

@@ -8,7 +8,8 @@ from decimal import Decimal as D
 from test_oms_core import cancel_rejects, cancels, er, kinds, make, new, news, reports
 
 from oms_fix.domain import CancelOrder, CxlRejReason, CxlRejResponseTo, OrdStatus, ReplaceOrder
-from oms_fix.engine.oms_types import ClientCancel, ClientMassCancel, ClientReplace, ToVenueStatus, VenueCancelReject
+from oms_fix.engine.oms_types import (ClientCancel, ClientMassCancel, ClientReplace, Kill, ToVenueStatus,
+                                      VenueCancelReject)
 
 
 def cancel(cl: str, orig: str) -> ClientCancel:
@@ -103,3 +104,20 @@ def test_an_unsolicited_end_asks_the_venue_again_instead():
     oms.handle(VenueCancelReject(venue="ECN", child_id="C2", reason="2", text="not now"), 3)
     out = oms.handle(er("ECN", "C1", "S1", exec_type="I", status="0"), 4)
     assert not cancel_rejects(out) and [c.orig_child_id for c in cancels(out)] == ["C1"]
+
+
+def test_a_kill_while_a_refused_client_cancel_waits_cancels_again_and_sends_nothing_new():
+    oms = make()
+    new(oms, "A1", 700, "190.02")  # EXCH C1 200, ECN C2 500
+    oms.handle(cancel("K1", "A1"), 2)  # C3 cancels C1, C4 cancels C2
+    oms.handle(Kill(account=None, reason="desk halt"), 3)
+    assert not reports(oms.handle(er("EXCH", "C3", "X1", exec_type="4", status="4"), 4))
+    oms.handle(VenueCancelReject(venue="ECN", child_id="C4", reason="2", text="not now"), 5)
+    out = oms.handle(er("ECN", "C2", "S1", exec_type="I", status="0"), 6)
+    # The kill overrides the client's request: no reject to the client, no quantity worked again, the
+    # child that is still working is asked to cancel again.
+    assert not cancel_rejects(out) and not news(out)
+    assert [c.orig_child_id for c in cancels(out)] == ["C2"]
+    (done,) = reports(oms.handle(er("ECN", [c.child_id for c in cancels(out)][0], "S2", exec_type="4",
+                                    status="4"), 7))
+    assert done.ord_status is OrdStatus.CANCELED and done.leaves_qty == 0
