@@ -152,11 +152,12 @@ class MarketFaults:
             return self._held.pop(symbol) + trades
         return trades
 
-    def take_md_changed(self) -> set[str]:
+    def take_md_changed(self) -> list[str]:
         """Symbols whose market data must go out again (a stale or crossed state began or ended) since the
-        last call: a publisher that only sends symbols whose book changed asks this too."""
-        out, self._md_changed = self._md_changed, set()
-        return out
+        last call, in the venue's order of its symbols (never a set's: the simulation sends them one by one,
+        each drawing its seeded latency): a publisher that only sends symbols whose book changed asks this."""
+        changed, self._md_changed = self._md_changed, set()
+        return [s for s in self.venue.engines if s in changed]
 
     def crossed_bids(self, symbol: str, bids: list[tuple[int, int]],
                      asks: list[tuple[int, int]]) -> list[tuple[int, int]]:

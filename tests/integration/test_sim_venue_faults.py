@@ -322,3 +322,31 @@ def test_market_faults_in_the_sim_happen_at_their_exact_nanoseconds_and_replay_i
     again = Simulation(load_scenario(path), 1)
     assert again.run()
     assert fired(again) == fired(sim) and again.recorder.tape["AAPL"].times == sim.recorder.tape["AAPL"].times
+
+
+def test_a_market_state_on_every_symbol_replays_the_same_under_any_hash_seed(tmp_path: Path) -> None:
+    # Several symbols, a jittered link and states scoped to no symbol, starting and ending off the fair value's
+    # one-second grid (where nothing else marks the books changed): nothing may depend on a set's order.
+    path = tmp_path / "every.yaml"
+    path.write_text("""
+start: 2026-03-02T14:30:00Z
+duration_s: 20
+symbols: [AAPL, MSFT, GOOG, TSLA]
+venues: [EXCH, ECN]
+day: {pre_open_s: 1, continuous_s: 3600, closing_auction_s: 0, closed_s: 0}
+latency:
+  venue_oms: {fixed_us: 150, jitter_us: 400}
+venue_faults:
+  EXCH:
+    - {at_s: 3.0000123, kind: crossed_quote, scope: {end_s: 4}}
+    - {at_s: 9.0000321, kind: stale_quote, scope: {end_s: 4}}
+""")
+    script = ("import hashlib, sys\nfrom oms_fix.sim.scenario import load_scenario\n"
+              "from oms_fix.sim.world import Simulation\nfrom oms_fix.sim.report import build_report, report_json\n"
+              "sim = Simulation(load_scenario(sys.argv[1]), 3)\ngot = []\non_md = sim.oms.on_market_data\n"
+              "def md(venue, symbol, *rest):\n    got.append((sim.now, venue, symbol))\n    on_md(venue, symbol, *rest)\n"
+              "sim.oms.on_market_data = md\nsim.run()\n"
+              "print(hashlib.sha256(report_json(build_report(sim)) + repr(got).encode()).hexdigest())\n")
+    digests = {subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True,
+                              cwd=REPO, env={"PYTHONHASHSEED": seed, "PATH": ""}).stdout for seed in ("1", "2", "3")}
+    assert len(digests) == 1, digests

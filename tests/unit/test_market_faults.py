@@ -208,10 +208,10 @@ def test_stale_holds_trades_and_says_when_to_send_again():
     t1, t2 = Trade(18000, 100, Side.BUY, T0), Trade(18001, 200, Side.SELL, T0 + S)
     mf.plan.arm("stale_quote", {}, Scope(symbol="AAPL", end_ns=T0 + 5 * S), T0)
     v.advance(T0 + 1)
-    assert mf.stale == {"AAPL"} and mf.take_md_changed() == {"AAPL"} and mf.take_md_changed() == set()
+    assert mf.stale == {"AAPL"} and mf.take_md_changed() == ["AAPL"] and mf.take_md_changed() == []
     assert mf.trades("AAPL", [t1]) == [] and mf.trades("MSFT", [t2]) == [t2]
     v.advance(T0 + 5 * S)
-    assert mf.stale == frozenset() and mf.take_md_changed() == {"AAPL"}
+    assert mf.stale == frozenset() and mf.take_md_changed() == ["AAPL"]
     assert mf.trades("AAPL", [t2]) == [t1, t2], "late, not lost"
     assert mf.trades("AAPL", []) == []
 
