@@ -124,6 +124,10 @@ class VenueControl:
             out["error"] = str(e)
             self.target.event(f"scenario {tl.id} ({tl.scenario.source}) actions[{action.index}] {action.kind} "
                               f"not carried out: {e}")
+        except Exception as e:  # a bug of ours: said in the event log, and the venue (or the sim) goes on
+            out["error"] = f"internal error: {e!r}"
+            self.target.event(f"scenario {tl.id} ({tl.scenario.source}) actions[{action.index}] {action.kind} "
+                              f"failed with an internal error, please report it: {e!r}")
         return out
 
 

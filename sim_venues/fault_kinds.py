@@ -56,6 +56,12 @@ _SESSION_POINTS = ("send", "logon")
 _ORD_REJ = frozenset({*range(0, 12), 13, 14, 15, 99})  # OrdRejReason (103) values in FIX 4.4 (no 12)
 _CXL_REJ = frozenset({*range(0, 7), 99})  # CxlRejReason (102)
 _RESTATE = frozenset({*range(0, 11), 99})  # ExecRestatementReason (378)
+# Bounds on what a tester may ask for, so that no value makes a venue build a huge list or overflow a time:
+# a day for any delay or window, 10,000 slices, a million of anything counted.
+_MAX_S = 86_400.0
+_MAX_MS = _MAX_S * 1000
+_MAX_SLICES = 10_000
+_MAX_COUNT = 1_000_000
 
 
 class FaultError(ValueError):
@@ -100,7 +106,7 @@ def _only(kind: str, p: dict[str, Any], allowed: Collection[str]) -> None:
 
 
 def _int(kind: str, p: dict[str, Any], key: str, default: int | None, codes: Collection[int] | None = None,
-         low: int | None = None) -> int | None:
+         low: int | None = None, high: int | None = None) -> int | None:
     v = p.get(key, default)
     if v is None:
         return None
@@ -110,15 +116,19 @@ def _int(kind: str, p: dict[str, Any], key: str, default: int | None, codes: Col
         raise _err(kind, key, f"{v} is not a FIX 4.4 code here ({', '.join(map(str, sorted(codes)))})")
     if low is not None and v < low:
         raise _err(kind, key, f"must be at least {low}, not {v}")
+    if high is not None and v > high:
+        raise _err(kind, key, f"must be at most {high:,}, not {v:,}")
     return v
 
 
-def _num(kind: str, p: dict[str, Any], key: str, default: float | None = None) -> float:
+def _num(kind: str, p: dict[str, Any], key: str, default: float | None = None, high: float | None = None) -> float:
     v = p.get(key, default)
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
         raise _err(kind, key, "is required" if v is None else f"must be a number, not {v!r}")
     if v < 0:
         raise _err(kind, key, f"must not be negative, not {v}")
+    if high is not None and v > high:
+        raise _err(kind, key, f"must be at most {high:g}, not {v:g}")
     return float(v)
 
 
@@ -149,6 +159,8 @@ def _partial_fill(k: str, p: dict[str, Any]) -> dict[str, Any]:
             raise _err(k, "ratio", f"must be between 0 and 1 exclusive, not {r}")
         return {"ratio": r}
     s = p["slices"]
+    if isinstance(s, list) and len(s) > _MAX_SLICES:
+        raise _err(k, "slices", f"must be at most {_MAX_SLICES:,} slices, not {len(s):,}")
     if not isinstance(s, list) or not s or any(isinstance(q, bool) or not isinstance(q, int) or q < 1 for q in s):
         raise _err(k, "slices", f"must be a non-empty list of positive integers, not {s!r}")
     return {"slices": list(s)}
@@ -158,23 +170,23 @@ def _worse_price(k: str, p: dict[str, Any]) -> dict[str, Any]:
     _only(k, p, ("ticks",))
     if "ticks" not in p:
         raise _err(k, "ticks", "is required")
-    return {"ticks": _int(k, p, "ticks", None, low=1)}
+    return {"ticks": _int(k, p, "ticks", None, low=1, high=_MAX_COUNT)}
 
 
 def _delay(k: str, p: dict[str, Any]) -> dict[str, Any]:
     dist = p.get("dist")
     if dist is None:
         _only(k, p, ("ms",))
-        return {"ms": _num(k, p, "ms")}
+        return {"ms": _num(k, p, "ms", high=_MAX_MS)}
     if dist == "uniform":
         _only(k, p, ("dist", "low_ms", "high_ms"))
-        low, high = _num(k, p, "low_ms"), _num(k, p, "high_ms")
+        low, high = _num(k, p, "low_ms", high=_MAX_MS), _num(k, p, "high_ms", high=_MAX_MS)
         if high < low:
             raise _err(k, "high_ms", f"{high} is below low_ms {low}")
         return {"dist": dist, "low_ms": low, "high_ms": high}
     if dist == "exponential":
         _only(k, p, ("dist", "mean_ms"))
-        mean = _num(k, p, "mean_ms")
+        mean = _num(k, p, "mean_ms", high=_MAX_MS)
         if mean <= 0:
             raise _err(k, "mean_ms", "must be positive")
         return {"dist": dist, "mean_ms": mean}
@@ -183,7 +195,7 @@ def _delay(k: str, p: dict[str, Any]) -> dict[str, Any]:
 
 def _cancel_unsolicited(k: str, p: dict[str, Any]) -> dict[str, Any]:
     _only(k, p, ("after_ms", "text", "reason"))
-    return {"after_ms": _num(k, p, "after_ms", 0.0), "reason": _int(k, p, "reason", 8, _RESTATE),
+    return {"after_ms": _num(k, p, "after_ms", 0.0, _MAX_MS), "reason": _int(k, p, "reason", 8, _RESTATE),
             "text": _text(k, p, "simulated fault: canceled by the venue")}
 
 
@@ -236,7 +248,7 @@ def _fair_value(k: str, p: dict[str, Any]) -> dict[str, Any]:
     if bps <= -10_000 or bps == 0:
         raise _err(k, "bps", f"must be nonzero and above -10000 (fair value stays positive), not {bps}")
     over = p.get("over_s")
-    if over is not None and _num(k, p, "over_s") == 0:
+    if over is not None and _num(k, p, "over_s", high=_MAX_S) == 0:
         raise _err(k, "over_s", "must be above 0 (leave it out for a step at once)")
     return {"symbol": _sym(k, p), "bps": float(bps), "over_s": None if over is None else float(over)}
 
@@ -248,8 +260,8 @@ def _volume_spike(k: str, p: dict[str, Any]) -> dict[str, Any]:
     side = p.get("side", "both")
     if side not in ("buy", "sell", "both"):
         raise _err(k, "side", f"{side!r} is not buy, sell or both")
-    return {"symbol": _sym(k, p), "qty": _int(k, p, "qty", None, low=1), "over_s": _num(k, p, "over_s", 10.0),
-            "slices": _int(k, p, "slices", 10, low=1), "side": side}
+    return {"symbol": _sym(k, p), "qty": _int(k, p, "qty", None, low=1), "over_s": _num(k, p, "over_s", 10.0, _MAX_S),
+            "slices": _int(k, p, "slices", 10, low=1, high=_MAX_SLICES), "side": side}
 
 
 def _thin_book(k: str, p: dict[str, Any]) -> dict[str, Any]:
@@ -261,12 +273,12 @@ def _thin_book(k: str, p: dict[str, Any]) -> dict[str, Any]:
 
 def _count(k: str, p: dict[str, Any], extra: Collection[str] = (), key: str = "count") -> dict[str, Any]:
     _only(k, p, (key, *extra))
-    return {key: _int(k, p, key, 1, low=1)}
+    return {key: _int(k, p, key, 1, low=1, high=_MAX_COUNT)}
 
 
 def _seconds(k: str, p: dict[str, Any], default: float) -> dict[str, Any]:
     _only(k, p, ("seconds",))
-    if (v := _num(k, p, "seconds", default)) == 0:
+    if (v := _num(k, p, "seconds", default, _MAX_S)) == 0:
         raise _err(k, "seconds", "must be above 0")
     return {"seconds": v}
 

@@ -254,3 +254,20 @@ def test_a_fair_value_step_and_trend_move_the_walk_and_the_makers_follow():
     assert 0.986 < half < 0.994, "about half way after half the trend"
     assert v.flow.fair_value("MSFT") / m0 == pytest.approx(0.98, abs=0.001)
     assert [f["kind"] for f in mf.plan.fired()] == ["fair_value", "fair_value"]
+
+
+@pytest.mark.parametrize("kind, params, key", [
+    ("fair_value", {"symbol": "AAPL", "bps": 10, "over_s": float("inf")}, "over_s"),
+    ("fair_value", {"symbol": "AAPL", "bps": 10, "over_s": 1e300}, "over_s"),
+    ("volume_spike", {"symbol": "AAPL", "qty": 100, "over_s": float("nan")}, "over_s"),
+    ("volume_spike", {"symbol": "AAPL", "qty": 10**9, "slices": 10**9}, "slices"),
+    ("delay_ack", {"ms": 1e12}, "ms"),
+    ("delay_fills", {"dist": "exponential", "mean_ms": float("inf")}, "mean_ms"),
+    ("cancel_unsolicited", {"after_ms": float("nan")}, "after_ms"),
+    ("stop_heartbeats", {"seconds": 1e9}, "seconds"),
+    ("skip_seqnum", {"count": 10**12}, "count"),
+    ("partial_fill", {"slices": [1] * 10_001}, "slices"),
+])
+def test_values_that_would_overflow_or_flood_a_venue_are_refused_naming_the_key(kind, params, key):
+    with pytest.raises(FaultError, match=f"{kind}: params.{key}: must be"):
+        check_params(kind, params)
