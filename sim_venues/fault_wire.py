@@ -384,6 +384,15 @@ class FaultWire:
             del self._fills[next(iter(self._fills))]
         self._fills[exec_id] = fill
 
+    def held_back(self, owner: str, rej: CancelReject, now: int) -> bool:
+        """The venue's own OrderCancelReject for an order whose reports are held (delay_ack, delay_fills): queued
+        behind them, so that a "too late to cancel" never overtakes the held fill that made it so. False when
+        nothing of the order is held: the caller sends it now."""
+        if rej.order is None or rej.order.order_id not in self._hold:
+            return False
+        self._emit(owner, rej.order.order_id, b"9", cancel_reject_body(rej), now)
+        return True
+
     def _emit(self, owner: str, order_id: str, mt: bytes, body: Body, now: int) -> None:
         due = self._hold.get(order_id)
         if due is None:

@@ -306,7 +306,8 @@ class VenueGateway:
         self._send(conn, b"8", reject_body(msg, refusal, self.exec_id(), format_ns(now)))
 
     def _cancel_reject(self, conn: SessionConnection, rej: CancelReject) -> None:
-        self._send(conn, b"9", cancel_reject_body(rej))
+        if not self._fx.held_back(conn.session.config.target_comp_id, rej, self.clock.now_ns()):
+            self._send(conn, b"9", cancel_reject_body(rej))
 
     def _send(self, conn: SessionConnection, mt: bytes, body: list[tuple[int, str | bytes]]) -> None:
         try:

@@ -336,7 +336,8 @@ class SimVenue:
         self._to_oms(reject_body(msg, refusal, self.exec_id(), format_ns(now)))
 
     def _cancel_reject(self, rej: CancelReject) -> None:
-        self._cancel_reject_fields(cancel_reject_body(rej))
+        if not self._fx.held_back(OWNER, rej, self._sched.now):
+            self._cancel_reject_fields(cancel_reject_body(rej))
 
     def _cancel_reject_fields(self, fields: list[tuple[int, str | bytes]]) -> None:
         assert self.to_oms is not None and self.oms is not None

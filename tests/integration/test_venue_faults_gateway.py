@@ -6,6 +6,7 @@ The control API that triggers them from outside comes later (issue 7); here the 
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
 import pytest
@@ -72,6 +73,26 @@ def test_a_corrected_ioc_fill_ends_canceled_not_done_for_day():
             g = await wait_for(brec, er("B", "G"), "the correction")
             # Its time in force is over: the 20 taken back are canceled, as an IOC's rest is at its arrival.
             assert (s(g, 32), s(g, 14), s(g, 151), s(g, 39)) == ("40", "40", "0", "4")
+    run(go)
+
+
+def test_a_too_late_cancel_waits_behind_the_held_fill_that_made_it_too_late():
+    async def go() -> None:
+        async with Rig() as rig:
+            rig.gateway.arm("delay_fills", {"ms": 200}, Scope(session="B1"))
+            seller, srec = await rig.client("S1")
+            buyer, brec = await rig.client("B1")
+            send(seller, b"D", nos("S", "2", 100, "190.00"))
+            await wait_for(srec, er("S", "0"), "New")
+            send(buyer, b"D", nos("B", "1", 100, "190.00"))
+            await wait_for(brec, er("B", "0"), "the buyer's New")
+            await wait_for(srec, er("S", "F"), "the seller's fill, not held")
+            send(buyer, b"F", [(11, "BX"), (41, "B"), (55, "AAPL"), (54, "1"), (60, T)])
+            await asyncio.sleep(0.25)  # the engine refused at once (filled); its reject waits for the fill
+            rig.gateway.tick()
+            await wait_for(brec, lambda m: m.msg_type == b"9", "the cancel reject, once the fill went out")
+            order = [(m.msg_type, m.get(150)) for m in brec.got if m.msg_type in (b"8", b"9")]
+            assert order == [(b"8", b"0"), (b"8", b"F"), (b"9", None)], order
     run(go)
 
 
