@@ -252,7 +252,12 @@ class Venue:
         return self.engines[symbol].set_phase(Phase.HALTED, now)
 
     def resume(self, symbol: str, now: int) -> list[Report]:
-        """Back to the venue's phase; from CONTINUOUS the engine uncrosses what collected in the halt."""
+        """Back to the venue's phase; from CONTINUOUS the engine uncrosses what collected in the halt. A configured
+        halt of the symbol ends here too: a tester's halt after this one is theirs, and its window's end leaves
+        it alone."""
+        for i, h in enumerate(self.spec.halts):
+            if h.symbol == symbol and self._halts_begun.get(i):
+                self._halts_begun[i] = False
         self.halted.discard(symbol)
         self.status_changes.append((symbol, self.phase))
         return self.engines[symbol].set_phase(self.phase, now)

@@ -190,7 +190,11 @@ def test_a_configured_halt_lifts_only_its_own_halt_never_a_testers():
     v.resume("MSFT", T0 + 22 * s)  # a tester resumes it early: the configured halt does not halt it again
     v.advance(T0 + 23 * s)
     assert v.halted == {"TSLA"}
+    v.halt("MSFT", T0 + 24 * s)  # and halts it again inside the window: the window's end leaves it halted
     v.advance(T0 + 26 * s)
+    assert v.halted == {"MSFT"}
+    v.resume("MSFT", T0 + 27 * s)
+    v.advance(T0 + 28 * s)
     assert v.halted == set()
     v.halt("TSLA", T0 + 30 * s)  # the control API's halt, after the configured one is over
     v.advance(T0 + 31 * s)
