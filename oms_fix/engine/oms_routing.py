@@ -158,7 +158,8 @@ def _dark_ping(oms: "Oms", parent: "Parent", qty: int, limit: Decimal | None) ->
             and not oms._book.halted(v, o.symbol) and _worth_a_ping(oms, v)]
     if not dark:
         return None
-    q = oms._book.nbbo(o.symbol)
+    # Priced off the venues still trading: a halted venue's quotes stand frozen and cannot be hit.
+    q = oms._book.nbbo(o.symbol, frozenset(v for v in oms._all_venues if oms._book.halted(v, o.symbol)))
     mid = q.mid
     buying = o.side.value == "1"
     far = q.ask if buying else q.bid

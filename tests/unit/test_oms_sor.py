@@ -58,6 +58,13 @@ def test_a_dark_pool_that_halted_the_symbol_is_not_pinged():
     assert sent and {n.venue for n in sent} <= {"EXCH", "ECN"} and sum(n.qty for n in sent) == 2000
 
 
+def test_the_ping_is_priced_off_the_venues_still_trading():
+    oms = make()
+    oms._book.security_status[("ECN", "AAPL")] = "2"  # ECN's 190.00 bid stands frozen: EXCH's 189.99 counts
+    (ping,) = news(new(oms, "A1", 2000, "190.05"))
+    assert (ping.venue, ping.price) == ("DARK", D("190.00"))  # the mid of 189.99 / 190.01, not of 190.00 / 190.01
+
+
 def test_small_passive_and_pinned_orders_do_not_ping():
     oms = make()
     assert {n.venue for n in news(new(oms, "A1", 500, "190.05"))} <= {"EXCH", "ECN"}
