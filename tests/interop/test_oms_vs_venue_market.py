@@ -55,16 +55,26 @@ def test_a_crossed_quote_reaches_the_oms_as_sent_and_leaves_with_the_window(fs: 
     assert f["symbol"] == "AAPL"
 
 
+def updated(fs: FaultSystem, symbol: str, venue: str) -> str | None:
+    return (venue_view(fs, symbol, venue) or {}).get("updated_at")
+
+
 def test_a_stale_quote_stops_the_venues_updates_at_the_oms_then_it_catches_up(fs: FaultSystem) -> None:
-    wait(lambda: venue_view(fs, "MSFT", "EXCH"), "an EXCH quote for MSFT at the OMS")
-    fs.post("EXCH", "/faults", {"kind": "stale_quote", "scope": {"symbol": "MSFT", "end_s": 4}})
-    time.sleep(0.5)  # what EXCH sent before the window opened has arrived
-    frozen = venue_view(fs, "MSFT", "EXCH")
-    assert frozen is not None
-    ecn_before = (venue_view(fs, "MSFT", "ECN") or {}).get("updated_at")
-    time.sleep(2.5)
-    inside = venue_view(fs, "MSFT", "EXCH")
-    assert inside is not None and inside["updated_at"] == frozen["updated_at"]  # nothing from EXCH meanwhile
-    assert (venue_view(fs, "MSFT", "ECN") or {}).get("updated_at") != ecn_before  # while ECN's feed went on
-    wait(lambda: (venue_view(fs, "MSFT", "EXCH") or {}).get("updated_at") != frozen["updated_at"],
-         "EXCH's MSFT data again after the window")
+    first = wait(lambda: updated(fs, "MSFT", "EXCH"), "an EXCH quote for MSFT at the OMS")
+    # EXCH's MSFT data moves within two seconds, twice running, so that standing still for two means something.
+    second = wait(lambda: (t := updated(fs, "MSFT", "EXCH")) != first and t, "EXCH's next MSFT update", 2.0)
+    wait(lambda: updated(fs, "MSFT", "EXCH") != second, "EXCH's MSFT update after that", 2.0)
+    fs.post("EXCH", "/faults", {"kind": "stale_quote", "scope": {"symbol": "MSFT", "end_s": 15}})
+
+    def still() -> str | None:  # EXCH's MSFT data has stopped: the same for two seconds (what was in flight is in)
+        before = updated(fs, "MSFT", "EXCH")
+        time.sleep(2.0)
+        return before if updated(fs, "MSFT", "EXCH") == before else None
+
+    frozen = wait(still, "EXCH's MSFT data to stop at the OMS", timeout_s=7)
+    ecn_before = updated(fs, "MSFT", "ECN")
+    wait(lambda: updated(fs, "MSFT", "ECN") != ecn_before, "ECN's MSFT data going on meanwhile", timeout_s=5)
+    assert updated(fs, "MSFT", "EXCH") == frozen  # nothing from EXCH all the while ECN's went on
+    wait(lambda: updated(fs, "MSFT", "EXCH") != frozen, "EXCH's MSFT data again after the window", timeout_s=20)
+    [f] = [f for f in fs.fired("EXCH") if f["kind"] == "stale_quote"]
+    assert f["symbol"] == "MSFT"
