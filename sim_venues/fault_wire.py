@@ -19,7 +19,8 @@
   such an order carries CumQty and AvgPx shifted by what was changed. Busted
   quantity is not put back on the book (as an exchange's clearly-erroneous
   bust): LeavesQty stays, and an order that then ends short of its quantity is
-  reported Done for day (39=3), not Filled.
+  reported Done for day (39=3), not Filled (an IOC or FOK order Canceled, 39=4:
+  its rest would have been canceled at its arrival).
 - Every client fill is remembered by ExecID so that a tester can bust (ER 150=H)
   or correct (150=G) it later; ExecRefID (19) names its latest version, as the
   OMS's venue_correction expects (FIX 4.4 Vol 4, Appendix D J, rule R15).

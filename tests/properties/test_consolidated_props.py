@@ -21,15 +21,19 @@ _op = st.one_of(
 )
 
 
+def _apply(book: ConsolidatedBook, op: tuple) -> None:
+    if op[0] == "snapshot":
+        book.snapshot(*op[1:])
+    elif op[0] == "level":
+        book.level(*op[1:])
+    elif op[0] == "clear":
+        book.clear(op[1])
+
+
 def _replay(ops: list[tuple]) -> ConsolidatedBook:
     book = ConsolidatedBook()
     for op in ops:
-        if op[0] == "snapshot":
-            book.snapshot(*op[1:])
-        elif op[0] == "level":
-            book.level(*op[1:])
-        elif op[0] == "clear":
-            book.clear(op[1])
+        _apply(book, op)
     return book
 
 
@@ -38,16 +42,12 @@ def _replay(ops: list[tuple]) -> ConsolidatedBook:
 def test_the_remembered_nbbo_is_always_the_fresh_one(ops):
     book = ConsolidatedBook()
     for i, op in enumerate(ops):
-        if op[0] == "snapshot":
-            book.snapshot(*op[1:])
-        elif op[0] == "level":
-            book.level(*op[1:])
-        elif op[0] == "clear":
-            book.clear(op[1])
-        else:
-            fresh = _replay(ops[:i])  # never asked before: nothing remembered
-            assert book.nbbo(op[1]) == fresh.nbbo(op[1])
-            assert book.nbbo(op[1], frozenset({"EXCH"})) == fresh.nbbo(op[1], frozenset({"EXCH"}))
+        if op[0] != "ask":
+            _apply(book, op)
+            continue
+        fresh = _replay(ops[:i])  # never asked before: nothing remembered
+        assert book.nbbo(op[1]) == fresh.nbbo(op[1])
+        assert book.nbbo(op[1], frozenset({"EXCH"})) == fresh.nbbo(op[1], frozenset({"EXCH"}))
     for symbol in _SYMBOLS:
         assert book.nbbo(symbol) == _replay(ops).nbbo(symbol)
 
