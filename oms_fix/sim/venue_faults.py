@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Collection, Mapping
 
+from sim_venues.config import VenuesConfig
 from sim_venues.control import VenueControl
 from sim_venues.faults import KINDS, MARKET_OPS, SESSION_KINDS
 from sim_venues.scenario_timeline import Scenario as VenueScenario
@@ -41,7 +42,8 @@ from .scenario import Scenario
 from .scheduler import Scheduler
 from .venue_node import OWNER, SimVenue
 
-__all__ = ["SIM_KINDS", "SIM_OPERATIONS", "load_venue_scenarios", "start_venue_scenario", "venue_control"]
+__all__ = ["SIM_KINDS", "SIM_OPERATIONS", "arm_configured", "load_venue_scenarios", "start_venue_scenario",
+           "venue_control"]
 
 SIM_KINDS = tuple(k for k, v in KINDS.items() if v.point in ("new", "cancel", "fill", "market"))
 SIM_OPERATIONS = ("bust", "correct", "halt", "resume", *MARKET_OPS)
@@ -114,3 +116,21 @@ def start_venue_scenario(sched: Scheduler, start_ns: int, control: VenueControl,
 def venue_control(node: SimVenue) -> VenueControl:
     """The control the live venue's API drives, here driven by the scheduler."""
     return VenueControl(node.name, node.venue.spec.kind, node, node.venue.engines)
+
+
+def arm_configured(sched: Scheduler, start_ns: int, vcfg: VenuesConfig, source: str,
+                   nodes: Mapping[str, SimVenue]) -> None:
+    """Arm each venue's ``faults:`` from the venues config at the simulation's start, as a venue process arms
+    them when it starts; ``ScenarioError`` naming the config's key for one the simulation cannot carry out."""
+    for name, node in nodes.items():
+        for i, f in enumerate(vcfg.venues[name].faults):
+            where = f"{source}: venues.{name}.faults[{i}]"
+            if f.kind in _SESSION_ONLY:
+                raise ScenarioError(f"{where}.kind: {f.kind} is a FIX session fault and the simulation has no FIX "
+                                    "sessions: run it against `oms-fix venues`")
+            if f.kind not in SIM_KINDS:
+                raise ScenarioError(f"{where}.kind: {f.kind} is not carried out in the simulation")
+            if f.scope.session not in (None, OWNER):
+                raise ScenarioError(f"{where}.scope.session: {f.scope.session!r} never reaches {name} in the "
+                                    f"simulation: its one session is the OMS's, {OWNER}")
+            sched.at(start_ns, node.arm, f.kind, f.params, f.scope.scope(start_ns))

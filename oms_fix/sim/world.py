@@ -20,9 +20,10 @@ the run drains: it is finished when the last message is delivered.
 The scenario's ``market`` moves (trends and jumps of a symbol's fair value)
 go to the background market before it runs; they draw nothing. Its venue
 scenarios (``venue_scenarios``, ``venue_faults``) are checked before it runs
-and started at ``start`` on each venue's ``VenueControl`` (venue_faults.py);
-each venue's fault plan draws from its own stream (the run's seed and the
-venue's name).
+and started at ``start`` on each venue's ``VenueControl`` (venue_faults.py),
+and each venue's ``faults:`` in the venues config are armed at ``start``, as
+a venue process arms them; each venue's fault plan draws from its own stream
+(the run's seed and the venue's name).
 
 Everything random is drawn from streams seeded by the run's seed and a name
 (the flow per symbol, each link's latency), and every tie is broken by the
@@ -56,7 +57,7 @@ from .oms_node import SimOms
 from .recorder import Recorder, Sample
 from .scenario import LatencySpec, Scenario
 from .scheduler import Scheduler
-from .venue_faults import load_venue_scenarios, start_venue_scenario, venue_control
+from .venue_faults import arm_configured, load_venue_scenarios, start_venue_scenario, venue_control
 from .venue_node import SimVenue
 
 __all__ = ["DRAIN_LIMIT_NS", "Simulation", "SimulationError"]
@@ -181,6 +182,10 @@ class Simulation:
                 self.clients[o.client] = client
 
         sched.at(self.start_ns, self._begin)
+        try:
+            arm_configured(sched, self.start_ns, vcfg, str(files.venues), self.venues)
+        except ScenarioError as e:
+            raise SimulationError(str(e)) from None
         for name, vs in venue_scenarios:  # before anything else at an action's instant: it applies to it
             start_venue_scenario(sched, self.start_ns, self.controls[name], vs)
         roll = self._roll.next_roll(self.start_ns)

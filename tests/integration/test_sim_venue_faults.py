@@ -350,3 +350,35 @@ venue_faults:
     digests = {subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True,
                               cwd=REPO, env={"PYTHONHASHSEED": seed, "PATH": ""}).stdout for seed in ("1", "2", "3")}
     assert len(digests) == 1, digests
+
+
+def _venues_with(tmp_path: Path, faults: list[dict[str, Any]]) -> Path:
+    import yaml
+
+    data = yaml.safe_load((REPO / "config" / "venues.yaml").read_text())
+    data["venues"]["EXCH"]["faults"] = faults
+    data["instruments"] = str(REPO / "config" / "instruments.yaml")
+    path = tmp_path / "venues.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_the_venues_configs_own_faults_are_armed_at_the_start_as_a_venue_process_arms_them(tmp_path: Path) -> None:
+    venues = _venues_with(tmp_path, [{"kind": "reject", "params": {"reason": 2, "text": "closed (config)"},
+                                      "scope": {"count": 1}}])
+    sim = run(write(tmp_path, f"""
+venues_config: {venues}
+orders:
+  - {{at_s: 3, client: CLIENT1, symbol: AAPL, side: buy, qty: 100, offset_ticks: 1, venue: EXCH}}
+"""))
+    last = reports(sim, "P1")[-1]
+    assert (last.exec_type, last.ord_status, last.text) == ("8", "8", "closed (config)")
+    [f] = fired(sim)
+    assert (f["id"], f["kind"]) == ("F1", "reject")
+
+
+def test_a_session_fault_in_the_venues_config_stops_the_sim_naming_the_key(tmp_path: Path) -> None:
+    venues = _venues_with(tmp_path, [{"kind": "skip_seqnum"}])
+    with pytest.raises(SimulationError, match=r"venues\.yaml: venues\.EXCH\.faults\[0\]\.kind: skip_seqnum is a FIX "
+                                              r"session fault"):
+        Simulation(load_scenario(write(tmp_path, f"venues_config: {venues}\n")), 1)
