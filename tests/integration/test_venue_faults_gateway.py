@@ -20,10 +20,8 @@ def test_bust_and_correct_restate_the_order_and_name_the_latest_version():
         async with Rig() as rig:
             events: list[str] = []
             rig.gateway.on_event = events.append
-            seller, srec = await rig.client("S1")
+            seller, srec = await rig.resting_offer()
             buyer, brec = await rig.client("B1")
-            send(seller, b"D", nos("S", "2", 100, "190.00"))
-            await wait_for(srec, er("S", "0"), "New")
             send(buyer, b"D", nos("B", "1", 60, "190.00"))
             bfill = await wait_for(brec, er("B", "F"), "the buyer's fill")
             sfill = await wait_for(srec, er("S", "F"), "the seller's fill")
@@ -62,10 +60,8 @@ def test_bust_and_correct_restate_the_order_and_name_the_latest_version():
 def test_a_corrected_ioc_fill_ends_canceled_not_done_for_day():
     async def go() -> None:
         async with Rig() as rig:
-            seller, srec = await rig.client("S1")
+            seller, srec = await rig.resting_offer()
             buyer, brec = await rig.client("B1")
-            send(seller, b"D", nos("S", "2", 100, "190.00"))
-            await wait_for(srec, er("S", "0"), "New")
             send(buyer, b"D", nos("B", "1", 60, "190.00") + [(59, "3")])
             fill = await wait_for(brec, er("B", "F"), "the IOC's fill")
             assert s(fill, 39) == "2"
@@ -80,10 +76,8 @@ def test_a_too_late_cancel_waits_behind_the_held_fill_that_made_it_too_late():
     async def go() -> None:
         async with Rig() as rig:
             rig.gateway.arm("delay_fills", {"ms": 200}, Scope(session="B1"))
-            seller, srec = await rig.client("S1")
+            seller, srec = await rig.resting_offer()
             buyer, brec = await rig.client("B1")
-            send(seller, b"D", nos("S", "2", 100, "190.00"))
-            await wait_for(srec, er("S", "0"), "New")
             send(buyer, b"D", nos("B", "1", 100, "190.00"))
             await wait_for(brec, er("B", "0"), "the buyer's New")
             await wait_for(srec, er("S", "F"), "the seller's fill, not held")

@@ -72,6 +72,13 @@ class Rig:
         self.clients.append(ini)
         return ini, rec
 
+    async def resting_offer(self) -> tuple[FixInitiator, Recorder]:
+        """Client S1, whose sell order S (100 AAPL at 190.00) the venue has acknowledged: resting on the book."""
+        seller, srec = await self.client("S1")
+        send(seller, b"D", nos("S", "2", 100, "190.00"))
+        await wait_for(srec, er("S", "0"), "New")
+        return seller, srec
+
     async def __aexit__(self, *exc: object) -> None:
         for c in self.clients:
             await c.stop()

@@ -46,11 +46,9 @@ def test_stale_market_data_stops_then_catches_up_with_the_trades_held_back():
         async with Rig() as rig:
             events: list[str] = []
             rig.gateway.on_event = events.append
-            seller, srec = await rig.client("S1")
+            seller, srec = await rig.resting_offer()
             buyer, brec = await rig.client("B1")
             watcher, wrec = await rig.client("W1")
-            send(seller, b"D", nos("S", "2", 100, "190.00"))
-            await wait_for(srec, er("S", "0"), "New")
             send(watcher, b"V", MD)
             await wait_for(wrec, lambda m: m.msg_type == b"W", "the snapshot")
             fid = rig.gateway.arm("stale_quote", {}, Scope(symbol="AAPL"))

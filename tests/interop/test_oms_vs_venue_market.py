@@ -18,6 +18,7 @@ from typing import Any, Callable
 import pytest
 
 from tests.interop.fault_system import FaultSystem
+from tests.polling import eventually
 
 pytestmark = [pytest.mark.interop, pytest.mark.slow]
 
@@ -28,13 +29,7 @@ def venue_view(fs: FaultSystem, symbol: str, venue: str) -> dict[str, Any] | Non
 
 
 def wait(cond: Callable[[], Any], what: str, timeout_s: float = 15.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        got = cond()
-        if got:
-            return got
-        time.sleep(0.1)
-    raise AssertionError(f"no {what} within {timeout_s:g}s")
+    return eventually(cond, what, timeout_s, every_s=0.1)  # each poll is an HTTP request to the OMS
 
 
 def crossed(v: dict[str, Any] | None) -> bool:

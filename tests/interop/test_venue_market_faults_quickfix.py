@@ -9,6 +9,7 @@ trade printed is the spike's and every book change the test's.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterator
@@ -22,6 +23,7 @@ from oms_fix.fix.utctime import parse_ns
 from tests.integration.venue_proc import VenueProc, venue_config
 from tests.interop.test_venues_quickfix import er, order, s
 from tests.interop.venue_client import VenueClient
+from tests.polling import eventually
 
 pytestmark = [pytest.mark.interop, pytest.mark.slow]
 
@@ -71,12 +73,18 @@ class Book:
 
 
 def until(what: str, pred: Callable[[], bool], timeout_s: float = WAIT_S) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if pred():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"not within {timeout_s:g} s: {what}")
+    eventually(pred, what, timeout_s)
+
+
+@contextmanager
+def armed(url: str, kind: str, params: dict, symbol: str) -> Iterator[httpx.Client]:
+    """A market state armed on ``symbol`` through the control API at ``url`` while the block runs, disarmed
+    at its end."""
+    with httpx.Client(base_url=url, timeout=10) as api:
+        r = api.post("/faults", json={"kind": kind, "params": params, "scope": {"symbol": symbol}})
+        assert r.status_code == 201, r.text
+        yield api
+        assert api.delete(f"/faults/{r.json()['id']}").status_code == 200
 
 
 def subscribed(client: VenueClient, req_id: str, symbol: str) -> Book:
@@ -153,17 +161,14 @@ def test_widen_spread_widens_the_published_spread_until_disarmed(makers: tuple[V
         until("the makers quote MSFT", lambda: Book(client, "WS").two_sided)
         # A maker's own quote is at most 2 * half spread (3) + 2 ticks wide, so the best bid and offer are too.
         assert Book(client, "WS").spread <= Decimal("0.08")
-        with httpx.Client(base_url=makers[0].url, timeout=10) as api:
-            r = api.post("/faults", json={"kind": "widen_spread", "params": {"ticks": 5}, "scope": {"symbol": "MSFT"}})
-            assert r.status_code == 201, r.text
+        with armed(makers[0].url, "widen_spread", {"ticks": 5}, "MSFT") as api:
             until("MSFT 10 ticks wider", lambda: Book(client, "WS").spread >= Decimal("0.11"))
             seen = Book(client, "WS").seen
             until("more quotes while it lasts", lambda: Book(client, "WS").seen >= seen + 3)
             assert Book(client, "WS").spread >= Decimal("0.11")
-            assert api.delete(f"/faults/{r.json()['id']}").status_code == 200
-            until("MSFT as the makers mean it again", lambda: Book(client, "WS").spread <= Decimal("0.08"))
-            [fired] = [f for f in api.get("/faults/fired").json() if f["id"] == r.json()["id"]]
-            assert (fired["kind"], fired["symbol"]) == ("widen_spread", "MSFT")
+            [fired] = [f for f in api.get("/faults/fired").json() if f["kind"] == "widen_spread"]
+            assert fired["symbol"] == "MSFT"
+        until("MSFT as the makers mean it again", lambda: Book(client, "WS").spread <= Decimal("0.08"))
         assert not client.app.rejects
     finally:
         client.stop()
@@ -179,14 +184,11 @@ def test_thin_book_shrinks_the_published_sizes_until_disarmed(makers: tuple[Venu
             bk = Book(client, "TB")
             return sum(bk.bids.values()) + sum(bk.asks.values())
         full = total()  # nothing trades here: the makers' sizes stay as configured
-        with httpx.Client(base_url=makers[0].url, timeout=10) as api:
-            r = api.post("/faults", json={"kind": "thin_book", "params": {"ratio": 0.5}, "scope": {"symbol": "GOOG"}})
-            assert r.status_code == 201, r.text
+        with armed(makers[0].url, "thin_book", {"ratio": 0.5}, "GOOG"):
             until(f"GOOG sizes at most half of {full}", lambda: total() <= full // 2)
             bk = Book(client, "TB")
             assert all(q >= 100 and q % 100 == 0 for q in [*bk.bids.values(), *bk.asks.values()]), "whole lots"
-            assert api.delete(f"/faults/{r.json()['id']}").status_code == 200
-            until(f"GOOG back to {full}", lambda: total() == full)
+        until(f"GOOG back to {full}", lambda: total() == full)
         assert not client.app.rejects
     finally:
         client.stop()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Iterator
 
 import httpx
 import pytest
@@ -21,6 +21,7 @@ import pytest
 from tests.integration.venue_proc import VenueProc, venue_config
 from tests.interop.test_venues_quickfix import er, order
 from tests.interop.venue_client import VenueClient
+from tests.polling import eventually as wait
 
 pytestmark = [pytest.mark.interop, pytest.mark.slow]
 
@@ -60,15 +61,6 @@ def venue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Venue]:
         c.stop()
     v.api.close()
     proc.stop()
-
-
-def wait(cond: Callable[[], object], what: str, timeout_s: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if cond():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"no {what} within {timeout_s:g}s")
 
 
 def sent(c: VenueClient, msg_type: str) -> list[str]:
